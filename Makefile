@@ -1,0 +1,38 @@
+# Front door of the kernel-owned pages series: see README.md.
+SHELL := /bin/bash
+SCRIPTS := $(CURDIR)/scripts
+
+.PHONY: help deps src srcdir export kernel lint kunit vmtest check run shell
+help:
+	@echo 'make run     fetch the base, apply the series, build, boot it in QEMU and run the demo'
+	@echo 'make check   lint + kunit + vmtest, ending with "N passed, N failed, N skipped"'
+	@echo 'make src     git tree of the pinned base with patches/ applied (make -s srcdir prints it)'
+	@echo 'make export  git format-patch the tree back into patches/'
+	@echo 'make lint    series applies, checkpatch --strict, kernel-doc, every patch builds'
+	@echo 'make kunit   KUnit suites on UML and on x86_64 (QEMU TCG)'
+	@echo 'make vmtest  selftests in the QEMU guest'
+	@echo 'make kernel  build the x86_64 guest kernel'
+	@echo 'make shell   interactive shell in the patched kernel'
+
+deps:
+	@$(SCRIPTS)/deps.sh
+src: deps
+	@$(SCRIPTS)/src.sh
+srcdir:
+	@. $(SCRIPTS)/lib.sh && echo "$$SRC"
+export:
+	@$(SCRIPTS)/export.sh
+kernel: deps
+	@$(SCRIPTS)/build-kernel.sh
+lint: deps
+	@$(SCRIPTS)/lint.sh
+kunit: deps
+	@$(SCRIPTS)/kunit.sh
+vmtest: deps
+	@$(SCRIPTS)/vmtest.sh
+check: deps
+	@$(SCRIPTS)/check.sh
+run: deps
+	@$(SCRIPTS)/run-demo.sh
+shell: kernel
+	@$(SCRIPTS)/vm-run.sh --shell --append kunit.enable=0

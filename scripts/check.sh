@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make check: lint, KUnit (UML and x86_64) and the selftests in the guest. Every stage runs even if
+# an earlier one failed; ends with the summed "N passed, N failed, N skipped" line.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+rm -f "$RESULTS"/*.counts
+rc=0
+for s in ${STAGES:-lint kunit vmtest}; do
+	"$TOP/scripts/$s.sh" && continue
+	rc=1
+	# A stage that stopped before it counted a failure still counts as one.
+	failed=$(cat "$RESULTS/$s"*.counts 2>/dev/null | awk '{f += $2} END {print f + 0}')
+	[ "$failed" -gt 0 ] || record_counts "$s-aborted" 0 1 0
+done
+echo "results and logs: $RESULTS"
+cat "$RESULTS"/*.counts | awk '{p += $1; f += $2; s += $3} END {printf "%d passed, %d failed, %d skipped\n", p, f, s}'
+exit $rc

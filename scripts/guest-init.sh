@@ -1,0 +1,30 @@
+#!/bin/sh
+# PID 1 of the QEMU guest started by vm-run.sh. The root file system is the host's, read-only over
+# 9p; /tmp is a fresh tmpfs, and the run directory of the host is mounted writable at /tmp/out.
+# Runs /tmp/out/cmd (or an interactive shell), records its exit status in /tmp/out/status, and
+# powers the guest off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TERM=${TERM:-linux}
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p /tmp/out /dev/shm
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 kopout /tmp/out
+cd /tmp || exit 1
+export OUT=/tmp/out
+
+if [ "$KOP_SHELL" = 1 ]; then
+	echo "kernel $(uname -r); the host's / is mounted read-only, /tmp is scratch. Exit the shell to power off."
+	busybox setsid -c /bin/bash -i </dev/console >/dev/console 2>&1
+	status=$?
+else
+	sh /tmp/out/cmd >/tmp/out/output 2>&1 </dev/null
+	status=$?
+fi
+echo "$status" >/tmp/out/status
+sync
+echo "kop-guest: command exited with status $status"
+busybox umount /tmp/out 2>/dev/null
+busybox reboot -f

@@ -1,0 +1,37 @@
+# Shared settings and helpers for the scripts in this directory. Source it; do not run it.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../base.conf
+. "$TOP/base.conf"
+
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/kernel-owned-pages
+SRC=$CACHE/src/linux                 # base tree with the series applied as commits
+BUILD_X86=$CACHE/build/x86_64        # O= for the QEMU guest kernel (also runs KUnit on x86_64)
+BUILD_UML=$CACHE/build/uml           # O= for kunit.py on UML
+BUILD_LINT=$CACHE/build/lint         # O= for the per-patch builds
+LINT_TREE=$CACHE/src/lint            # git worktree the per-patch builds check out
+RESULTS=${RESULTS:-$CACHE/results}   # logs and pass/fail counts of the last run
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+JOBS=${JOBS:-$(nproc)}
+KMAKE=(make -s -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
+
+stage() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The commit the series is applied on top of.
+base_commit() { git -C "$SRC" rev-parse --verify -q refs/tags/base; }
+
+# Print the series' patch files in order (cover letter excluded).
+series_patches() { find "$TOP/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort; }
+
+# "<hash of the patch files> <HEAD of $SRC>" of the last apply or export; src.sh compares with it.
+APPLIED_STAMP=$CACHE/src/applied
+patches_hash() { series_patches | xargs -r cat | sha256sum | cut -d' ' -f1; }
+
+# record_counts STAGE PASS FAIL SKIP: the stage's result, summed by scripts/tally.sh.
+record_counts() {
+	mkdir -p "$RESULTS"
+	printf '%s %s %s\n' "$2" "$3" "$4" >"$RESULTS/$1.counts"
+	printf '%s: %s passed, %s failed, %s skipped\n' "$1" "$2" "$3" "$4" >&2
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Make $SRC a git tree of the pinned base (tag "base") with patches/ applied as commits on branch
+# "series". Idempotent: does nothing when the tree already holds exactly the exported series.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+GIT=(git -C "$SRC" -c user.name="kernel-owned-pages tooling" -c user.email=tooling@localhost)
+
+import_base() {
+	local tmp=$SRC.new
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	if [ -n "${LINUX_SRC:-}" ]; then
+		[ -f "$LINUX_SRC/Makefile" ] || die "LINUX_SRC=$LINUX_SRC is not a kernel source tree"
+		stage "importing base from LINUX_SRC=$LINUX_SRC"
+		rsync -a --exclude=.git "$LINUX_SRC/" "$tmp/"
+	else
+		local tarball
+		tarball=$("$TOP/scripts/fetch-base.sh")
+		stage "unpacking $(basename "$tarball")"
+		tar -xJf "$tarball" -C "$tmp" --strip-components=1
+	fi
+	local v
+	v=$(make -s -C "$tmp" kernelversion 2>/dev/null) || die "cannot read the kernel version of the base"
+	[ "$v" = "$BASE_VERSION" ] || die "base is Linux $v, the series needs $BASE_VERSION"
+	stage "committing the base tree (tag base)"
+	git -C "$tmp" init -q -b series
+	git -C "$tmp" add -f -A .
+	# A fixed identity and date make the base commit the same on every machine (format-patch --base).
+	GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z \
+		git -C "$tmp" -c user.name="kernel-owned-pages tooling" -c user.email=tooling@localhost \
+		commit -q -m "Linux $BASE_VERSION ($BASE_PKG $BASE_PKG_VERSION)"
+	git -C "$tmp" tag base
+	rm -rf "$SRC" && mv "$tmp" "$SRC"
+	rm -f "$APPLIED_STAMP"
+}
+
+[ -d "$SRC/.git" ] && base_commit >/dev/null || import_base
+
+want=$(patches_hash)
+head=$("${GIT[@]}" rev-parse HEAD)
+if [ -f "$APPLIED_STAMP" ]; then
+	read -r have_hash have_head <"$APPLIED_STAMP"
+	if [ "$have_head" != "$head" ] || [ -n "$("${GIT[@]}" status --porcelain -uno)" ]; then
+		[ "${FORCE:-0}" = 1 ] || die "$SRC has commits or changes not exported to patches/.
+Run 'make export' to keep them, or 'make src FORCE=1' to discard them."
+	elif [ "$have_hash" = "$want" ]; then
+		exit 0
+	fi
+fi
+
+stage "applying $(series_patches | wc -l) patches from patches/ on base"
+"${GIT[@]}" am --abort >/dev/null 2>&1 || true
+"${GIT[@]}" checkout -q -f -B series base
+if series_patches | grep -q .; then
+	series_patches | xargs "${GIT[@]}" am -q --whitespace=nowarn ||
+		{ "${GIT[@]}" am --abort || true; die "the series does not apply on $BASE_VERSION (see git am output above)"; }
+fi
+echo "$want $("${GIT[@]}" rev-parse HEAD)" >"$APPLIED_STAMP"

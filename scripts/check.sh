@@ -4,13 +4,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.counts
 rc=0
 for s in ${STAGES:-lint kunit vmtest}; do
 	"$TOP/scripts/$s.sh" && continue
 	rc=1
 	# A stage that stopped before it counted a failure still counts as one.
-	failed=$(cat "$RESULTS/$s"*.counts 2>/dev/null | awk '{f += $2} END {print f + 0}')
+	failed=$(cat "$RESULTS/$s"*.counts 2>/dev/null | awk '{f += $2} END {print f + 0}' || true)
 	[ "$failed" -gt 0 ] || record_counts "$s-aborted" 0 1 0
 done
 echo "results and logs: $RESULTS"

@@ -8,7 +8,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+# /tmp becomes scratch; paths of the host's /tmp the run needs (KOP_KEEP: the repository and the
+# cache, colon-separated) stay visible through bind mounts.
+mkdir -p /dev/.host-tmp && mount --bind /tmp /dev/.host-tmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+for keep in $(echo "$KOP_KEEP" | tr : ' '); do
+	case $keep in
+	/tmp/*) mkdir -p "$keep" && mount --bind "/dev/.host-tmp/${keep#/tmp/}" "$keep" ;;
+	esac
+done
 mkdir -p /tmp/out /dev/shm
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 kopout /tmp/out

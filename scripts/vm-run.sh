@@ -32,7 +32,7 @@ log=$dir/console.log
 printf '%s\n' "$*" >"$dir/cmd"
 cmdline="console=ttyS0 root=/dev/root rootfstype=9p ro init=$TOP/scripts/guest-init.sh"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
-cmdline+=" page_table_check=on panic=-1 KOP_SHELL=$shell$append"
+cmdline+=" page_table_check=on panic=-1 KOP_SHELL=$shell KOP_KEEP=$TOP:$CACHE$append"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nodefaults -no-reboot -display none
 	-kernel "$kernel" -append "$cmdline"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap

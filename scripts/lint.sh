@@ -33,7 +33,8 @@ commits=$("${LGIT[@]}" rev-list --reverse base..HEAD)
 stage "lint: checkpatch --strict"
 ignore=$(grep -v -e '^#' -e '^[[:space:]]*$' "$EXCEPTIONS" 2>/dev/null | awk '{print $1}' | paste -sd, || true)
 for p in $(series_patches); do
-	if out=$(cd "$LINT_TREE" && scripts/checkpatch.pl --strict --quiet \
+	# Debian's python3 has ply and git for checkpatch's SPDX check.
+	if out=$(cd "$LINT_TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet \
 		${ignore:+--ignore "$ignore"} "$p" 2>&1 </dev/null); then
 		ok
 	else
@@ -44,13 +45,13 @@ done
 
 stage "lint: kernel-doc on the files the series touches"
 kdoc_warnings() { # FILE: the warnings of scripts/kernel-doc, line numbers dropped
-	(cd "$LINT_TREE" && scripts/kernel-doc -none -Wall "$1" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort) || true
+	(cd "$LINT_TREE" && scripts/kernel-doc -none -Wall "$1" 2>&1 | sed -E 's/:[0-9]+([: ])/:\1/' | sort) || true
 }
 for f in $("${LGIT[@]}" diff --name-only --diff-filter=AM base HEAD -- '*.c' '*.h'); do
 	now=$(kdoc_warnings "$f")
 	before=$("${LGIT[@]}" show "base:$f" 2>/dev/null >"$CACHE/kdoc-base.tmp" &&
 		(cd "$LINT_TREE" && scripts/kernel-doc -none -Wall "$CACHE/kdoc-base.tmp" 2>&1 |
-			sed -E -e 's/:[0-9]+:/:/' -e "s|$CACHE/kdoc-base.tmp|$f|" | sort) || true)
+			sed -E -e 's/:[0-9]+([: ])/:\1/' -e "s|$CACHE/kdoc-base.tmp|$f|" | sort) || true)
 	new=$(comm -23 <(echo "$now") <(echo "$before") | grep . || true)
 	[ -z "$new" ] && ok || { bad "kernel-doc: $f"; echo "$new" >&2; }
 done

@@ -7,7 +7,7 @@ set -euo pipefail
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.counts
 rc=0
-for s in ${STAGES:-lint kunit vmtest}; do
+for s in ${STAGES:-lint kunit vmtest variant}; do
 	"$TOP/scripts/$s.sh" && continue
 	rc=1
 	# A stage that stopped before it counted a failure still counts as one.

@@ -3,6 +3,8 @@
 # to scratch, runs every test of LIST, and leaves each one's output in $OUT/NAME.log and
 # "NAME EXIT-STATUS" lines in $OUT/status.list for vmtest.sh to count.
 set -u
+KOP_TOP=$(cd "$(dirname "$0")/.." && pwd)
+export KOP_TOP
 cp -a "$1" /tmp/ksft || exit 1
 grep -v -e '^#' -e '^[[:space:]]*$' "$2" | while read -r name dir cmd; do
 	echo "kop-vmtest: running $name"

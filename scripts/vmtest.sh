@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # Build the guest kernel and the selftests from the patched tree, run tests/vmtests.txt in the guest,
-# write a TAP log to $RESULTS/vmtest.tap and end with "N passed, N failed, N skipped".
+# write a TAP log to $RESULTS/NAME.tap and end with "N passed, N failed, N skipped".
+# Environment: VMTESTS (the list), VMTEST_NAME (default vmtest), VMTEST_BUILD (the kernel's O=,
+# default $BUILD_X86) and VMTEST_FRAGMENTS (extra kconfig fragments of that kernel).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 LIST=${VMTESTS:-$TOP/tests/vmtests.txt}
-KSFT=$BUILD_X86/kselftest/kselftest_install
-RUN=$CACHE/vm/vmtest
-targets=$(grep -v -e '^#' -e '^[[:space:]]*$' "$LIST" | awk '{print $2}' | sort -u | tr '\n' ' ')
+NAME=${VMTEST_NAME:-vmtest}
+BUILD=${VMTEST_BUILD:-$BUILD_X86}
+KSFT=$BUILD/kselftest/kselftest_install
+RUN=$CACHE/vm/$NAME
+# Selftest directories to build; "." marks a test that is not a kselftest.
+targets=$(grep -v -e '^#' -e '^[[:space:]]*$' "$LIST" | awk '$2 != "." {print $2}' | sort -u | tr '\n' ' ')
 
-"$TOP/scripts/build-kernel.sh" >/dev/null
+# shellcheck disable=SC2086
+kernel=$("$TOP/scripts/build-kernel.sh" "$BUILD" ${VMTEST_FRAGMENTS:-})
 stage "building selftests: $targets"
-make -s -j"$JOBS" -C "$SRC" O="$BUILD_X86" ARCH=x86_64 TARGETS="$targets" kselftest-install \
-	>"$CACHE/selftests-build.log" 2>&1 || die "selftests failed to build; see $CACHE/selftests-build.log"
+make -s -j"$JOBS" -C "$SRC" O="$BUILD" ARCH=x86_64 TARGETS="$targets" kselftest-install \
+	>"$BUILD/selftests-build.log" 2>&1 || die "selftests failed to build; see $BUILD/selftests-build.log"
 
 stage "running the selftests in the guest under QEMU TCG (a few minutes)"
 vm_rc=0
-"$TOP/scripts/vm-run.sh" --dir "$RUN" --timeout 2400 --append kunit.enable=0 \
+"$TOP/scripts/vm-run.sh" --kernel "$kernel" --dir "$RUN" --timeout 2400 --append kunit.enable=0 \
 	"$TOP/scripts/guest-vmtest.sh" "$KSFT" "$LIST" || vm_rc=$?
 
 mkdir -p "$RESULTS"
-tap=$RESULTS/vmtest.tap
+tap=$RESULTS/$NAME.tap
 pass=0 fail=0 skip=0 n=0
 echo "TAP version 13" >"$tap"
 while read -r name _; do
@@ -50,6 +56,6 @@ if [ "$vm_rc" != 0 ]; then
 fi
 echo "1..$n" >>"$tap"
 grep -v '^ok' "$tap" | grep -v -e '^TAP' -e '^1\.\.' >&2 || true
-record_counts vmtest "$pass" "$fail" "$skip"
+record_counts "$NAME" "$pass" "$fail" "$skip"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -2,15 +2,16 @@
 SHELL := /bin/bash
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: help deps src srcdir export kernel lint kunit vmtest check run shell
+.PHONY: help deps src srcdir export kernel lint kunit vmtest variant check run shell
 help:
 	@echo 'make run     fetch the base, apply the series, build, boot it in QEMU and run the demo'
-	@echo 'make check   lint + kunit + vmtest, ending with "N passed, N failed, N skipped"'
+	@echo 'make check   lint + kunit + vmtest + variant, ending with "N passed, N failed, N skipped"'
 	@echo 'make src     git tree of the pinned base with patches/ applied (make -s srcdir prints it)'
 	@echo 'make export  git format-patch the tree back into patches/'
 	@echo 'make lint    series applies, checkpatch --strict, kernel-doc, every patch builds'
 	@echo 'make kunit   KUnit suites on UML and on x86_64 (QEMU TCG)'
 	@echo 'make vmtest  selftests in the QEMU guest'
+	@echo 'make variant the second test kernel: misuse suite (expects its WARN and BUG), perf on vmalloc'
 	@echo 'make kernel  build the x86_64 guest kernel'
 	@echo 'make shell   interactive shell in the patched kernel'
 
@@ -30,6 +31,8 @@ kunit: deps
 	@$(SCRIPTS)/kunit.sh
 vmtest: deps
 	@$(SCRIPTS)/vmtest.sh
+variant: deps
+	@$(SCRIPTS)/variant.sh
 check: deps
 	@$(SCRIPTS)/check.sh
 run: deps

@@ -24,6 +24,7 @@ import_base() {
 	[ "$v" = "$BASE_VERSION" ] || die "base is Linux $v, the series needs $BASE_VERSION"
 	stage "committing the base tree (tag base)"
 	git -C "$tmp" init -q -b series
+	git -C "$tmp" config gc.auto 0   # no repacking of 90,000 files in the middle of git am
 	git -C "$tmp" add -f -A .
 	# A fixed identity and date make the base commit the same on every machine (format-patch --base).
 	GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z \

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: help deps src srcdir export kernel lint kunit vmtest variant check run shell
+.PHONY: help deps src srcdir export kernel lint kunit vmtest variant check run shell bench
 help:
 	@echo 'make run     fetch the base, apply the series, build, boot it in QEMU and run the demo'
 	@echo 'make check   lint + kunit + vmtest + variant, ending with "N passed, N failed, N skipped"'
@@ -14,6 +14,7 @@ help:
 	@echo 'make variant the second test kernel: misuse suite (expects its WARN and BUG), perf on vmalloc'
 	@echo 'make kernel  build the x86_64 guest kernel'
 	@echo 'make shell   interactive shell in the patched kernel'
+	@echo 'make bench   map+unmap benchmark: ratios against vm_insert_pages_prot() (BOOTS=3)'
 
 deps:
 	@$(SCRIPTS)/deps.sh
@@ -39,3 +40,5 @@ run: deps
 	@$(SCRIPTS)/run-demo.sh
 shell: kernel
 	@$(SCRIPTS)/vm-run.sh --shell --append kunit.enable=0
+bench: deps
+	@$(SCRIPTS)/bench.sh

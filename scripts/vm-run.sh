@@ -62,8 +62,8 @@ if [ ${#expect[@]} -gt 0 ]; then
 	exit 0
 fi
 
-# Kernel reports; the command line (which names page_table_check) is not one.
-reports=$(grep -v -e 'Command line:' -e 'Kernel command line:' "$log" |
+# Kernel reports; the command line (which names page_table_check) and its echoes are not.
+reports=$(grep -v -e 'Command line:' -e 'Kernel command line:' -e 'Unknown kernel command line parameters' "$log" |
 	grep -n -E 'BUG:|WARNING:|Bad page|Bad rss-counter|page_table_check|KASAN|possible circular locking|Kernel panic|Oops|general protection fault|kernel BUG' || true)
 if [ -n "$reports" ]; then
 	printf '%s\n' "$reports" | head -20 >&2

@@ -14,7 +14,7 @@ for i in $(seq 1 "$BOOTS"); do
 	"$TOP/scripts/vm-run.sh" --kernel "$kernel" --dir "$CACHE/vm/bench-$i" --timeout 1800 \
 		--append "kunit.filter_glob=kernel_owned_pages_bench" true ||
 		die "benchmark boot $i failed; console log: $CACHE/vm/bench-$i/console.log"
-	grep -c 'N=[0-9]* ' "$CACHE/vm/bench-$i/console.log" >/dev/null ||
+	grep -q 'N=[0-9]* ' "$CACHE/vm/bench-$i/console.log" ||
 		die "no benchmark lines in $CACHE/vm/bench-$i/console.log "
 done
 python3 - "$CACHE"/vm/bench-*/console.log <<'PY' | tee "$RESULTS/bench.txt"

@@ -35,3 +35,11 @@ record_counts() {
 	printf '%s %s %s\n' "$2" "$3" "$4" >"$RESULTS/$1.counts"
 	printf '%s: %s passed, %s failed, %s skipped\n' "$1" "$2" "$3" "$4" >&2
 }
+
+# kernel_reports LOG: the console lines of LOG that report a kernel problem. The command line
+# (which names page_table_check) and the kernel's echo of unknown parameters are not reports.
+kernel_reports() {
+	grep -v -e 'Command line:' -e 'Kernel command line:' -e 'Unknown kernel command line parameters' "$1" |
+		grep -E 'BUG:|WARNING:|Bad page|Bad rss-counter|page_table_check|KASAN|possible circular locking|Kernel panic|Oops|general protection fault|kernel BUG' ||
+		true
+}

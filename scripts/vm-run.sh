@@ -8,13 +8,10 @@
 #   --timeout SEC   kill a hung guest after SEC seconds (default 1200)
 #   --show          print the command's output after the run
 #   --shell         interactive shell on the console instead of a command
-#   --expect REGEX  a negative test: the run passes only if the console matches every REGEX given
-#                   (kernel reports are then expected and do not fail it by themselves)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=$BUILD_X86/arch/x86/boot/bzImage dir=$CACHE/vm/run append="" timeout=1200 show=0 shell=0
-expect=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -23,7 +20,6 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--show) show=1; shift ;;
 	--shell) shell=1; shift ;;
-	--expect) expect+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	*) break ;;
 	esac
@@ -55,16 +51,7 @@ timeout -k 10 "$timeout" "${qemu[@]}" -monitor none -serial "file:$log" </dev/nu
 [ "$rc" != 124 ] || die "the guest hung and was killed after ${timeout}s; console log: $log"
 [ "$rc" = 0 ] || die "qemu failed (exit $rc); console log: $log"
 
-if [ ${#expect[@]} -gt 0 ]; then
-	for re in "${expect[@]}"; do
-		grep -q -E -e "$re" "$log" || die "expected '$re' on the console, not found; console log: $log"
-	done
-	exit 0
-fi
-
-# Kernel reports; the command line (which names page_table_check) and its echoes are not.
-reports=$(grep -v -e 'Command line:' -e 'Kernel command line:' -e 'Unknown kernel command line parameters' "$log" |
-	grep -n -E 'BUG:|WARNING:|Bad page|Bad rss-counter|page_table_check|KASAN|possible circular locking|Kernel panic|Oops|general protection fault|kernel BUG' || true)
+reports=$(kernel_reports "$log")
 if [ -n "$reports" ]; then
 	printf '%s\n' "$reports" | head -20 >&2
 	die "the kernel reported a problem (above); console log: $log"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs inside the guest (see vm-run.sh): guest-vmtest.sh KSFT_DIR LIST. Copies the kselftest install
+# Runs inside the guest (see vm-run.sh), under the host's /bin/sh without lib.sh, so it filters LIST
+# itself: guest-vmtest.sh KSFT_DIR LIST. Copies the kselftest install
 # to scratch, runs every test of LIST, and leaves each one's output in $OUT/NAME.log and
 # "NAME EXIT-STATUS" lines in $OUT/status.list for vmtest.sh to count.
 set -u

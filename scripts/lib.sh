@@ -25,6 +25,10 @@ base_commit() { git -C "$SRC" rev-parse --verify -q refs/tags/base; }
 # Print the series' patch files in order (cover letter excluded).
 series_patches() { find "$TOP/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort; }
 
+# list_entries FILE: the lines of a list file (tests/vmtests.txt, configs/checkpatch-exceptions)
+# without its comments and blank lines.
+list_entries() { grep -v -e '^#' -e '^[[:space:]]*$' "$1" || true; }
+
 # "<hash of the patch files> <HEAD of $SRC>" of the last apply or export; src.sh compares with it.
 APPLIED_STAMP=$CACHE/src/applied
 patches_hash() { series_patches | xargs -r cat | sha256sum | cut -d' ' -f1; }

@@ -31,7 +31,7 @@ fi
 commits=$("${LGIT[@]}" rev-list --reverse base..HEAD)
 
 stage "lint: checkpatch --strict"
-ignore=$(grep -v -e '^#' -e '^[[:space:]]*$' "$EXCEPTIONS" 2>/dev/null | awk '{print $1}' | paste -sd, || true)
+ignore=$(list_entries "$EXCEPTIONS" | awk '{print $1}' | paste -sd, || true)
 for p in $(series_patches); do
 	# Debian's python3 has ply and git for checkpatch's SPDX check.
 	if out=$(cd "$LINT_TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet \

@@ -12,7 +12,7 @@ BUILD=${VMTEST_BUILD:-$BUILD_X86}
 KSFT=$BUILD/kselftest/kselftest_install
 RUN=$CACHE/vm/$NAME
 # Selftest directories to build; "." marks a test that is not a kselftest.
-targets=$(grep -v -e '^#' -e '^[[:space:]]*$' "$LIST" | awk '$2 != "." {print $2}' | sort -u | tr '\n' ' ')
+targets=$(list_entries "$LIST" | awk '$2 != "." {print $2}' | sort -u | tr '\n' ' ')
 
 # shellcheck disable=SC2086
 kernel=$("$TOP/scripts/build-kernel.sh" "$BUILD" ${VMTEST_FRAGMENTS:-})
@@ -49,7 +49,7 @@ while read -r name _; do
 	ok=ok
 	[ "$f" = 0 ] || ok="not ok"
 	echo "$ok $n $name # pass:$p fail:$f skip:$s ($why) log: $log" >>"$tap"
-done < <(grep -v -e '^#' -e '^[[:space:]]*$' "$LIST")
+done < <(list_entries "$LIST")
 if [ "$vm_rc" != 0 ]; then
 	n=$((n + 1)) fail=$((fail + 1))
 	echo "not ok $n guest # the guest run failed; console log: $RUN/console.log" >>"$tap"

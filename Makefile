@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 SCRIPTS := $(CURDIR)/scripts
 
+# The stages share the cache (tree, build directories, results): never run them in parallel.
+.NOTPARALLEL:
 .PHONY: help deps src srcdir export kernel lint kunit vmtest variant check run shell bench
 help:
 	@echo 'make run     fetch the base, apply the series, build, boot it in QEMU and run the demo'
@@ -21,7 +23,7 @@ deps:
 src: deps
 	@$(SCRIPTS)/src.sh
 srcdir:
-	@. $(SCRIPTS)/lib.sh && echo "$$SRC"
+	@KOP_CACHE_LOCKED=1 . $(SCRIPTS)/lib.sh && echo "$$SRC"
 export:
 	@$(SCRIPTS)/export.sh
 kernel: deps

@@ -19,6 +19,15 @@ KMAKE=(make -s -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 stage() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# One run at a time per cache: a second clone or make process waits here instead of rebuilding the
+# tree or a kernel under a running one. Scripts started by a script that holds the lock inherit it.
+if [ -z "${KOP_CACHE_LOCKED:-}" ]; then
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/lock"
+	flock -n 9 || { stage "waiting for another run that uses $CACHE"; flock 9; }
+	export KOP_CACHE_LOCKED=1
+fi
+
 # The commit the series is applied on top of.
 base_commit() { git -C "$SRC" rev-parse --verify -q refs/tags/base; }
 

@@ -17,8 +17,14 @@ targets=$(list_entries "$LIST" | awk '$2 != "." {print $2}' | sort -u | tr '\n' 
 # shellcheck disable=SC2086
 kernel=$("$TOP/scripts/build-kernel.sh" "$BUILD" ${VMTEST_FRAGMENTS:-})
 stage "building selftests: $targets"
-make -s -j"$JOBS" -C "$SRC" O="$BUILD" ARCH=x86_64 TARGETS="$targets" kselftest-install \
+make -s -j"$JOBS" -C "$SRC" O="$BUILD" ARCH=x86_64 TARGETS="$targets" FORCE_TARGETS=1 kselftest-install \
 	>"$BUILD/selftests-build.log" 2>&1 || die "selftests failed to build; see $BUILD/selftests-build.log"
+# A warning in a selftest the series adds or changes is a failure, as in the kernel build.
+series_tests=$(git -C "$SRC" diff --name-only base HEAD -- 'tools/testing/selftests/*.c' | xargs -rn1 basename | sed 's/\.c$//')
+for t in $series_tests; do
+	! grep -E "(^|/)$t\.c:[0-9]+:[0-9]+: warning:" "$BUILD/selftests-build.log" ||
+		die "selftest $t.c builds with a warning (above); see $BUILD/selftests-build.log"
+done
 
 stage "running the selftests in the guest under QEMU TCG (a few minutes)"
 vm_rc=0

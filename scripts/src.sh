@@ -4,7 +4,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-GIT=(git -C "$SRC" -c user.name="kernel-owned-pages tooling" -c user.email=tooling@localhost)
+# The tooling commits as itself: it is only the committer. git am keeps each patch's author and date
+# from the files, which name whoever exported them (scripts/export.sh); the base commit is the
+# tooling's own (and, with a fixed date, the same on every machine).
+TOOLING_ID=(-c user.name="kernel-owned-pages tooling" -c user.email=tooling@localhost)
+GIT=(git -C "$SRC" "${TOOLING_ID[@]}")
 
 import_base() {
 	local tmp=$SRC.new
@@ -28,8 +32,7 @@ import_base() {
 	git -C "$tmp" add -f -A .
 	# A fixed identity and date make the base commit the same on every machine (format-patch --base).
 	GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z \
-		git -C "$tmp" -c user.name="kernel-owned-pages tooling" -c user.email=tooling@localhost \
-		commit -q -m "Linux $BASE_VERSION ($BASE_PKG $BASE_PKG_VERSION)"
+		git -C "$tmp" "${TOOLING_ID[@]}" commit -q -m "Linux $BASE_VERSION ($BASE_PKG $BASE_PKG_VERSION)"
 	git -C "$tmp" tag base
 	rm -rf "$SRC" && mv "$tmp" "$SRC"
 	rm -f "$APPLIED_STAMP"

@@ -52,6 +52,9 @@ done
 count=$("${G[@]}" rev-list --count base.."$head")
 cover=()
 [ "$count" -gt 1 ] && cover=(--cover-letter)
+# The version of the posting: the newest "Changes in vN:" of the cover letter (none: v1).
+version=$(sed -n 's/^Changes in v\([0-9][0-9]*\):$/\1/p' "$TOP/patches/cover.txt" 2>/dev/null | sort -n | tail -1)
+[ -z "$version" ] || cover+=(--subject-prefix="PATCH v$version")
 "${G[@]}" format-patch -q --zero-commit --no-signature --signoff --base=base "${cover[@]}" \
 	-o "$tmp/out" base.."$head"
 if [ -f "$tmp/out/0000-cover-letter.patch" ]; then

@@ -14,13 +14,15 @@ rc=0 pass=0 fail=0
 kernel=$("$TOP/scripts/build-kernel.sh" "$BUILD_VARIANT" "$FRAGMENT")
 stage "variant: building the test module tests/misuse (kop_misuse.ko)"
 mkdir -p "$MODULE_OUT"
-"${KMAKE[@]}" -C "$SRC" O="$BUILD_VARIANT" ARCH=x86_64 M="$TOP/tests/misuse" MO="$MODULE_OUT" W=1 \
-	modules >"$MODULE_OUT/build.log" 2>&1 && ! grep -q 'warning:' "$MODULE_OUT/build.log" ||
+# "modules" of the kernel itself writes the Module.symvers the module links against.
+{ "${KMAKE[@]}" -C "$SRC" O="$BUILD_VARIANT" ARCH=x86_64 modules &&
+	"${KMAKE[@]}" -C "$SRC" O="$BUILD_VARIANT" ARCH=x86_64 M="$TOP/tests/misuse" MO="$MODULE_OUT" W=1 \
+		modules; } >"$MODULE_OUT/build.log" 2>&1 && ! grep -q -i 'warning' "$MODULE_OUT/build.log" ||
 	die "tests/misuse does not build without warnings; see $MODULE_OUT/build.log"
 
 stage "variant: misusing kernel-owned pages, expecting a WARN and a page_table_check BUG; console: $RUN/console.log"
 # free_mapped BUGs and kills the process that writes it, so it runs in a child shell.
-cmd="insmod $MODULE_OUT/kop_misuse.ko && echo free_typed >/sys/kernel/debug/kop_misuse &&"
+cmd="busybox insmod $MODULE_OUT/kop_misuse.ko && echo free_typed >/sys/kernel/debug/kop_misuse &&"
 cmd+=" { sh -c 'echo free_mapped >/sys/kernel/debug/kop_misuse'; true; }"
 # The WARN and the BUG make vm-run.sh fail on purpose; what it says otherwise (no qemu, no kernel,
 # a hang) is the reason this stage fails.
@@ -34,6 +36,8 @@ expect() { # NAME REGEX: one test, passed when the console matches REGEX
 }
 if on_console '^kop-guest: command exited with status 0'; then
 	ok
+elif on_console '^kop-guest: command exited'; then
+	bad "the guest's command failed ($(grep -o 'status [0-9]*' "$RUN/status" "$RUN/console.log" | tail -1)): $(tail -3 "$RUN/output" 2>/dev/null | paste -sd' ')"
 else
 	bad "the guest did not finish its command: $(grep -v '^==>' "$CACHE/vm/misuse.err" | tail -3 | paste -sd' ')"
 fi

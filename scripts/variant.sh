@@ -37,7 +37,7 @@ expect() { # NAME REGEX: one test, passed when the console matches REGEX
 if on_console '^kop-guest: command exited with status 0'; then
 	ok
 elif on_console '^kop-guest: command exited'; then
-	bad "the guest's command failed ($(grep -o 'status [0-9]*' "$RUN/status" "$RUN/console.log" | tail -1)): $(tail -3 "$RUN/output" 2>/dev/null | paste -sd' ')"
+	bad "the guest's command failed (status $(cat "$RUN/status" 2>/dev/null)): $(tail -3 "$RUN/output" 2>/dev/null | paste -sd' ')"
 else
 	bad "the guest did not finish its command: $(grep -v '^==>' "$CACHE/vm/misuse.err" | tail -3 | paste -sd' ')"
 fi

@@ -4,10 +4,11 @@ SCRIPTS := $(CURDIR)/scripts
 
 # The stages share the cache (tree, build directories, results): never run them in parallel.
 .NOTPARALLEL:
-.PHONY: help deps src srcdir export kernel lint kunit vmtest variant check run shell bench
+.PHONY: help deps src srcdir export kernel tooling lint kunit vmtest variant check run shell bench
 help:
 	@echo 'make run     fetch the base, apply the series, build, boot it in QEMU and run the demo'
-	@echo 'make check   lint + kunit + vmtest + variant, ending with "N passed, N failed, N skipped"'
+	@echo 'make check   tooling + lint + kunit + vmtest + variant, ending with "N passed, N failed, N skipped"'
+	@echo 'make tooling the result parser scripts/ktap.py tested against recorded logs'
 	@echo 'make src     git tree of the pinned base with patches/ applied (make -s srcdir prints it)'
 	@echo 'make export  git format-patch the tree back into patches/'
 	@echo 'make lint    series applies, checkpatch --strict, kernel-doc, each patch compiles the objects it touches'
@@ -28,6 +29,8 @@ export:
 	@$(SCRIPTS)/export.sh
 kernel: deps
 	@$(SCRIPTS)/build-kernel.sh
+tooling:
+	@$(SCRIPTS)/tooling.sh
 lint: deps
 	@$(SCRIPTS)/lint.sh
 kunit: deps

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# make check: lint, KUnit (UML and x86_64) and the selftests in the guest. Every stage runs even if
-# an earlier one failed; ends with the summed "N passed, N failed, N skipped" line.
+# make check: the tooling's tests, lint, KUnit (UML and x86_64), the selftests in the guest and the
+# variant kernel. Every stage runs even if an earlier one failed; ends with the summed
+# "N passed, N failed, N skipped" line of the stages' counts (scripts/ktap.py).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.counts
 rc=0
-for s in ${STAGES:-lint kunit vmtest variant}; do
+for s in ${STAGES:-tooling lint kunit vmtest variant}; do
 	"$TOP/scripts/$s.sh" && continue
 	rc=1
 	# A stage that stopped before it counted a failure still counts as one.

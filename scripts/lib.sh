@@ -42,12 +42,31 @@ list_entries() { grep -v -e '^#' -e '^[[:space:]]*$' "$1" || true; }
 APPLIED_STAMP=$CACHE/src/applied
 patches_hash() { series_patches | xargs -r cat | sha256sum | cut -d' ' -f1; }
 
-# record_counts STAGE PASS FAIL SKIP: the stage's result, summed by scripts/tally.sh.
+# record_counts STAGE PASS FAIL SKIP: the stage's result, summed by scripts/check.sh.
 record_counts() {
 	mkdir -p "$RESULTS"
 	printf '%s %s %s\n' "$2" "$3" "$4" >"$RESULTS/$1.counts"
 	printf '%s: %s passed, %s failed, %s skipped\n' "$1" "$2" "$3" "$4" >&2
 }
+
+# count_results STAGE SOURCE...: count the TAP/KTAP results of every SOURCE (NAME=LOG[:EXIT_STATUS],
+# -1 for a command that did not finish) with scripts/ktap.py, the one result parser, against
+# tests/expected-skips; write $RESULTS/STAGE.tap and the stage's counts. Fails if a result failed.
+count_results() {
+	local stage=$1 p f s
+	shift
+	mkdir -p "$RESULTS"
+	read -r p f s < <(python3 "$TOP/scripts/ktap.py" "$stage" "$TOP/tests/expected-skips" \
+		"$RESULTS/$stage.tap" "$@" || echo "0 1 0")
+	record_counts "$stage" "$p" "$f" "$s"
+	[ "$f" = 0 ]
+}
+
+# A stage's own checks (lint, variant) as a TAP log for count_results: tap_begin LOG, then one
+# ok DESCRIPTION or bad DESCRIPTION per check.
+tap_begin() { TAP_LOG=$1 TAP_N=0; mkdir -p "$(dirname "$1")"; echo 'TAP version 13' >"$TAP_LOG"; }
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N $*" >>"$TAP_LOG"; }
+bad() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N $*" >>"$TAP_LOG"; printf 'FAIL: %s\n' "$*" >&2; }
 
 # kernel_reports LOG: the console lines of LOG that report a kernel problem. The command line
 # (which names page_table_check) and the kernel's echo of unknown parameters are not reports.

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Check the exported series: it applies on the pinned base, every patch is checkpatch --strict clean,
-# the files it touches gain no kernel-doc warnings, and every patch builds on its own (the objects of
-# the C files it touches, or for a header-only patch those the series touches, with the guest config).
+# the files it touches gain no kernel-doc warnings, and every patch builds on its own without a
+# warning: the kernel objects of the C files it touches (all of the series' if it touches a header)
+# with the guest config plus configs/lint.config, and the selftests and tools it touches.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 EXCEPTIONS=$TOP/configs/checkpatch-exceptions
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf 'lint: FAIL: %s\n' "$*" >&2; }
+# Kernel C files the x86_64 lint config cannot compile, and the stage that compiles them.
+ELSEWHERE="mm/nommu.c"    # make check-arch: the no-MMU build
+tap_begin "$RESULTS/lint.checks"
 
 "$TOP/scripts/src.sh"
 if [ ! -d "$LINT_TREE" ]; then
@@ -21,11 +22,11 @@ stage "lint: applying $(series_patches | wc -l) patches on a clean $BASE_VERSION
 "${LGIT[@]}" am --abort >/dev/null 2>&1 || true
 "${LGIT[@]}" checkout -q -f --detach base
 if series_patches | xargs -r "${LGIT[@]}" am -q --whitespace=error-all; then
-	ok
+	ok "the series applies on $BASE_VERSION with whitespace checks"
 else
 	"${LGIT[@]}" am --abort || true
 	bad "the series does not apply on $BASE_VERSION with whitespace checks"
-	record_counts lint "$pass" "$fail" 0
+	count_results lint "lint=$TAP_LOG"
 	exit 1
 fi
 commits=$("${LGIT[@]}" rev-list --reverse base..HEAD)
@@ -36,7 +37,7 @@ for p in $(series_patches); do
 	# Debian's python3 has ply and git for checkpatch's SPDX check.
 	if out=$(cd "$LINT_TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet \
 		${ignore:+--ignore "$ignore"} "$p" 2>&1 </dev/null); then
-		ok
+		ok "checkpatch: $(basename "$p")"
 	else
 		bad "checkpatch: $(basename "$p")"
 		echo "$out" >&2
@@ -53,39 +54,48 @@ for f in $("${LGIT[@]}" diff --name-only --diff-filter=AM base HEAD -- '*.c' '*.
 		(cd "$LINT_TREE" && scripts/kernel-doc -none -Wall "$CACHE/kdoc-base.tmp" 2>&1 |
 			sed -E -e 's/:[0-9]+([: ])/:\1/' -e "s|$CACHE/kdoc-base.tmp|$f|" | sort) || true)
 	new=$(comm -23 <(echo "$now") <(echo "$before") | grep . || true)
-	[ -z "$new" ] && ok || { bad "kernel-doc: $f"; echo "$new" >&2; }
+	[ -z "$new" ] && ok "kernel-doc: $f" || { bad "kernel-doc: $f"; echo "$new" >&2; }
 done
 
-stage "lint: building every patch on its own (objects it touches) in $BUILD_LINT"
-"$TOP/scripts/build-kernel.sh" >/dev/null   # its objects say which files the config builds
-"$TOP/scripts/kconfig.sh" "$BUILD_LINT" x86_64 tinyconfig \
-	"$TOP/configs/guest.config" "$TOP/configs/debug.config" "$TOP/configs/kunitconfig"
-series_c=$("${LGIT[@]}" diff --name-only --diff-filter=AM base HEAD -- '*.c')
+stage "lint: building every patch on its own (objects, selftests and tools it touches) in $BUILD_LINT"
+"$TOP/scripts/kconfig.sh" "$BUILD_LINT" x86_64 tinyconfig "$TOP/configs/guest.config" \
+	"$TOP/configs/debug.config" "$TOP/configs/kunitconfig" "$TOP/configs/lint.config"
+BLOG=$CACHE/lint-build.log
+series_c=$("${LGIT[@]}" diff --name-only --diff-filter=AM base HEAD -- '*.c' ':!tools/')
+# build_ok WHAT WARN COMMAND...: run a build into $BLOG; it passes when it succeeds and prints no
+# warning about a file matching the regex WARN.
+build_ok() {
+	local what=$1 warn=$2
+	shift 2
+	if "$@" >"$BLOG" 2>&1 && ! grep -q -E "($warn):[0-9]+:[0-9]+: warning:" "$BLOG"; then
+		ok "$what"
+	else
+		bad "$what"
+		grep -E 'warning:|error:' "$BLOG" | head -20 >&2 || tail -20 "$BLOG" >&2
+	fi
+}
 for c in $commits; do
 	"${LGIT[@]}" checkout -q "$c"
 	subject=$("${LGIT[@]}" log -1 --format=%s "$c")
-	files=$("${LGIT[@]}" diff --name-only --diff-filter=AM "$c^" "$c" -- '*.c')
-	"${LGIT[@]}" diff --name-only "$c^" "$c" -- '*.h' | grep -q . && files="$files $series_c"
-	objs=""
-	for f in $files; do
-		[ -f "$LINT_TREE/$f" ] || continue
-		# Only objects the guest config builds (mm/nommu.c, for one, is not).
-		[ -f "$BUILD_X86/${f%.c}.o" ] || continue
-		objs="$objs ${f%.c}.o"
-	done
-	objs=$(tr ' ' '\n' <<<"$objs" | sort -u | paste -sd' ')
-	if [ -z "$objs" ]; then
-		echo "lint: build: nothing to compile in '$subject'" >&2
-		continue
-	fi
-	if "${KMAKE[@]}" -C "$LINT_TREE" O="$BUILD_LINT" ARCH=x86_64 $objs >"$CACHE/lint-build.log" 2>&1 &&
-		! grep -q 'warning:' "$CACHE/lint-build.log"; then
-		ok
-	else
-		bad "build of '$subject': $objs"
-		tail -30 "$CACHE/lint-build.log" >&2
-	fi
+	touched=$("${LGIT[@]}" diff --name-only --diff-filter=AM "$c^" "$c")
+	grep -q '\.[ch]$' <<<"$touched" || continue    # documentation or build files only
+	files=$(grep '\.c$' <<<"$touched" | grep -v '^tools/' || true)
+	grep '\.h$' <<<"$touched" | grep -q -v '^tools/' && files="$files $series_c"
+	objs=$(for f in $files; do
+		[ -f "$LINT_TREE/$f" ] && ! grep -qw -- "$f" <<<"$ELSEWHERE" && echo "${f%.c}.o"
+	done | sort -u | paste -sd' ')
+	ksft=$(sed -n 's|^tools/testing/selftests/\([^/]*\)/.*\.c$|\1|p' <<<"$touched" | sort -u | paste -sd' ')
+	ksft_c=$(grep '^tools/testing/selftests/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|')
+	tools_mm=$(grep '^tools/mm/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|')
+	[ -n "$objs$ksft$tools_mm" ] ||
+		bad "build of '$subject': it changes C that no lint build compiles"
+	[ -z "$objs" ] || build_ok "build of '$subject': $objs" '.' \
+		"${KMAKE[@]}" -C "$LINT_TREE" O="$BUILD_LINT" ARCH=x86_64 $objs
+	[ -z "$ksft" ] || build_ok "build of '$subject': selftests $ksft" "$ksft_c" \
+		make -s -j"$JOBS" -C "$LINT_TREE" O="$BUILD_LINT" ARCH=x86_64 TARGETS="$ksft" FORCE_TARGETS=1 \
+		CC="ccache gcc" kselftest-all
+	[ -z "$tools_mm" ] || build_ok "build of '$subject': tools/mm ($tools_mm)" "$tools_mm" \
+		bash -c "rm -f '$LINT_TREE/tools/mm/page-types' && make -s -C '$LINT_TREE/tools/mm' page-types"
 done
 
-record_counts lint "$pass" "$fail" 0
-[ "$fail" = 0 ]
+count_results lint "lint=$TAP_LOG"

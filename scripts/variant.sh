@@ -9,7 +9,8 @@ BUILD_VARIANT=$CACHE/build/x86_64-variant
 FRAGMENT=$TOP/configs/variant.config
 RUN=$CACHE/vm/misuse
 MODULE_OUT=$CACHE/build/misuse-module
-rc=0 pass=0 fail=0
+rc=0
+tap_begin "$RESULTS/variant-misuse.checks"
 
 kernel=$("$TOP/scripts/build-kernel.sh" "$BUILD_VARIANT" "$FRAGMENT")
 stage "variant: building the test module tests/misuse (kop_misuse.ko)"
@@ -28,14 +29,12 @@ cmd+=" { sh -c 'echo free_mapped >/sys/kernel/debug/kop_misuse'; true; }"
 # a hang) is the reason this stage fails.
 "$TOP/scripts/vm-run.sh" --kernel "$kernel" --dir "$RUN" --timeout 900 --append kunit.enable=0 \
 	"$cmd" >/dev/null 2>"$CACHE/vm/misuse.err" || true
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "variant: FAIL: $*; console log: $RUN/console.log" >&2; }
 on_console() { grep -q -E -e "$1" "$RUN/console.log" 2>/dev/null; }
 expect() { # NAME REGEX: one test, passed when the console matches REGEX
-	if on_console "$2"; then ok; else bad "$1: '$2' not on the console"; fi
+	if on_console "$2"; then ok "$1"; else bad "$1: '$2' not on the console $RUN/console.log"; fi
 }
 if on_console '^kop-guest: command exited with status 0'; then
-	ok
+	ok "the guest ran the module's misuses to the end"
 elif on_console '^kop-guest: command exited'; then
 	bad "the guest's command failed (status $(cat "$RUN/status" 2>/dev/null)): $(tail -3 "$RUN/output" 2>/dev/null | paste -sd' ')"
 else
@@ -44,24 +43,25 @@ fi
 expect "a page freed still typed WARNs" 'WARNING: mm/page_alloc\.c:[0-9]+ at free_page_kernel_owned'
 # Every typed page the module freed is named by the allocator.
 freed=$(sed -n 's/.*kop_misuse: freeing typed pfn \(0x[0-9a-f]*\).*/\1/p' "$RUN/console.log" 2>/dev/null)
-[ "$(echo "$freed" | grep -c .)" = 7 ] && ok || bad "the module did not report its 7 typed frees"
+[ "$(echo "$freed" | grep -c .)" = 7 ] && ok "the module freed 7 typed pages" ||
+	bad "the module did not report its 7 typed frees"
 for pfn in $freed; do
 	expect "typed free of pfn $pfn reported" "kernel-owned page freed with its type set \(pfn $pfn\)"
 done
 expect "page_table_check BUGs on a page freed while mapped" 'kernel BUG at mm/page_table_check\.c'
-! on_console 'page table check missed' && ok || bad "page table check missed a page freed while mapped"
+! on_console 'page table check missed' && ok "page_table_check missed nothing" ||
+	bad "page table check missed a page freed while mapped"
 # Nothing else: the WARN, the BUG and its oops lines are the only reports allowed.
 unexpected=$(kernel_reports "$RUN/console.log" | grep -v -E -e \
 	'WARNING: mm/page_alloc\.c:[0-9]+ at free_page_kernel_owned|kernel BUG at mm/page_table_check\.c|Oops: invalid opcode|RIP: .*__page_table_check_zero' ||
 	true)
 if [ -z "$unexpected" ]; then
-	ok
+	ok "no other kernel report"
 else
 	printf '%s\n' "$unexpected" >&2
 	bad "unexpected kernel reports above"
 fi
-record_counts variant-misuse "$pass" "$fail" 0
-[ "$fail" = 0 ] || rc=1
+count_results variant-misuse "misuse=$TAP_LOG" || rc=1
 
 list=$CACHE/vmtests-perf.txt
 grep -E '^perf' "$TOP/tests/vmtests.txt" >"$list"

@@ -4,7 +4,7 @@ SCRIPTS := $(CURDIR)/scripts
 
 # The stages share the cache (tree, build directories, results): never run them in parallel.
 .NOTPARALLEL:
-.PHONY: help deps src srcdir export kernel tooling lint kunit vmtest variant check run shell bench
+.PHONY: help deps src srcdir export kernel tooling lint kunit vmtest variant arch check check-arch run shell bench
 help:
 	@echo 'make run     fetch the base, apply the series, build, boot it in QEMU and run the demo'
 	@echo 'make check   tooling + lint + kunit + vmtest + variant, ending with "N passed, N failed, N skipped"'
@@ -15,6 +15,7 @@ help:
 	@echo 'make kunit   KUnit suites on UML and on x86_64 (QEMU TCG)'
 	@echo 'make vmtest  selftests in the QEMU guest'
 	@echo 'make variant the second test kernel: misuse module (expects its WARN and BUG), perf on vmalloc'
+	@echo 'make arch    the series on riscv64 no-MMU, i386 highmem (KUnit) and arm64 (KUnit)'
 	@echo 'make kernel  build the x86_64 guest kernel'
 	@echo 'make shell   interactive shell in the patched kernel'
 	@echo 'make bench   map+unmap benchmark: ratios against vm_insert_pages_prot() (BOOTS=3)'
@@ -39,8 +40,12 @@ vmtest: deps
 	@$(SCRIPTS)/vmtest.sh
 variant: deps
 	@$(SCRIPTS)/variant.sh
+arch: deps
+	@$(SCRIPTS)/arch.sh
 check: deps
 	@$(SCRIPTS)/check.sh
+check-arch: deps
+	@STAGES=arch $(SCRIPTS)/check.sh
 run: deps
 	@$(SCRIPTS)/run-demo.sh
 shell: kernel

@@ -1,8 +1,9 @@
 #!/bin/sh
 # PID 1 of the QEMU guest started by vm-run.sh. The root file system is the host's, read-only over
 # 9p; /tmp is a fresh tmpfs, and the run directory of the host is mounted writable at /tmp/out.
-# Runs /tmp/out/cmd (or an interactive shell), records its exit status in /tmp/out/status, and
-# powers the guest off.
+# With vm-run.sh --disks, the first virtio disk is an ext4 file system mounted at /tmp/disk and the
+# second is swap. Runs /tmp/out/cmd (or an interactive shell), records its exit status in
+# /tmp/out/status, and powers the guest off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TERM=${TERM:-linux}
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -20,6 +21,11 @@ done
 mkdir -p /tmp/out /dev/shm
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 kopout /tmp/out
+if [ -b /dev/vda ]; then
+	mkdir -p /tmp/disk && mount -t ext4 /dev/vda /tmp/disk && mkdir -m 1777 /tmp/disk/tmp ||
+		echo "kop-guest: could not mount the ext4 disk"
+fi
+[ -b /dev/vdb ] && { swapon /dev/vdb || echo "kop-guest: could not enable the swap disk"; }
 cd /tmp || exit 1
 export OUT=/tmp/out
 

@@ -1,14 +1,24 @@
 #!/bin/sh
 # Runs inside the guest (see vm-run.sh), under the host's /bin/sh without lib.sh, so it filters LIST
-# itself: guest-vmtest.sh KSFT_DIR LIST. Copies the kselftest install
-# to scratch, runs every test of LIST, and leaves each one's output in $OUT/NAME.log and
+# itself: guest-vmtest.sh KSFT_DIR LIST PROGS_DIR [SETUP]. Runs SETUP (e.g. loading a test module),
+# copies the kselftest install to scratch, runs every test of LIST (with $KOP_TOP the repository and
+# $KOP_PROGS the test programs of tests/progs), and leaves each one's output in $OUT/NAME.log and
 # "NAME EXIT-STATUS" lines in $OUT/status.list for vmtest.sh to count.
 set -u
 KOP_TOP=$(cd "$(dirname "$0")/.." && pwd)
-export KOP_TOP
-cp -a "$1" /tmp/ksft || exit 1
+KOP_PROGS=$3
+export KOP_TOP KOP_PROGS
+if [ -n "${4:-}" ]; then
+	echo "kop-vmtest: setup: $4"
+	sh -c "$4" || { echo "kop-vmtest: setup failed"; exit 1; }
+fi
+# On the ext4 disk if there is one, so that tests using the current directory or $TMPDIR get a
+# file system with real O_DIRECT.
+scratch=/tmp
+[ -d /tmp/disk/tmp ] && scratch=/tmp/disk && export TMPDIR=/tmp/disk/tmp
+cp -a "$1" "$scratch/ksft" || exit 1
 grep -v -e '^#' -e '^[[:space:]]*$' "$2" | while read -r name dir cmd; do
 	echo "kop-vmtest: running $name"
-	(cd "/tmp/ksft/$dir" && timeout 600 sh -c "$cmd") >"$OUT/$name.log" 2>&1 </dev/null
+	(cd "$scratch/ksft/$dir" && timeout 600 sh -c "$cmd") >"$OUT/$name.log" 2>&1 </dev/null
 	echo "$name $?" >>"$OUT/status.list"
 done

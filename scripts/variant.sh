@@ -1,25 +1,19 @@
 #!/usr/bin/env bash
-# The second test kernel (configs/variant.config): the test module tests/misuse must make the kernel
-# report each misuse (a WARN and a line per page for pages freed still typed, a page_table_check BUG
-# for a page freed while mapped), and the perf selftests must pass on the vmalloc()ed ring buffer.
+# The second test kernel (configs/variant.config): the test module tests/modules/kop_misuse.ko must
+# make the kernel report each misuse (a WARN and a line per page for pages freed still typed, a
+# page_table_check BUG for a page freed while mapped); then the perf tests of tests/vmtests.txt
+# (the test AUX PMU loaded, as in make vmtest) must pass on perf's vmalloc()ed ring buffer.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 BUILD_VARIANT=$CACHE/build/x86_64-variant
 FRAGMENT=$TOP/configs/variant.config
 RUN=$CACHE/vm/misuse
-MODULE_OUT=$CACHE/build/misuse-module
 rc=0
 tap_begin "$RESULTS/variant-misuse.checks"
 
 kernel=$("$TOP/scripts/build-kernel.sh" "$BUILD_VARIANT" "$FRAGMENT")
-stage "variant: building the test module tests/misuse (kop_misuse.ko)"
-mkdir -p "$MODULE_OUT"
-# "modules" of the kernel itself writes the Module.symvers the module links against.
-{ "${KMAKE[@]}" -C "$SRC" O="$BUILD_VARIANT" ARCH=x86_64 modules &&
-	"${KMAKE[@]}" -C "$SRC" O="$BUILD_VARIANT" ARCH=x86_64 M="$TOP/tests/misuse" MO="$MODULE_OUT" W=1 \
-		modules; } >"$MODULE_OUT/build.log" 2>&1 && ! grep -q -i 'warning' "$MODULE_OUT/build.log" ||
-	die "tests/misuse does not build without warnings; see $MODULE_OUT/build.log"
+MODULE_OUT=$("$TOP/scripts/build-modules.sh" "$BUILD_VARIANT")
 
 stage "variant: misusing kernel-owned pages, expecting a WARN and a page_table_check BUG; console: $RUN/console.log"
 # free_mapped BUGs and kills the process that writes it, so it runs in a child shell.
@@ -63,8 +57,8 @@ else
 fi
 count_results variant-misuse "misuse=$TAP_LOG" || rc=1
 
-list=$CACHE/vmtests-perf.txt
-grep -E '^perf' "$TOP/tests/vmtests.txt" >"$list"
-VMTESTS=$list VMTEST_NAME=variant-perf-vmalloc VMTEST_BUILD=$BUILD_VARIANT VMTEST_FRAGMENTS=$FRAGMENT \
+list=$CACHE/vmtests-variant.txt
+grep -E '^(perf|kop)' "$TOP/tests/vmtests.txt" >"$list"
+VMTESTS=$list VMTEST_NAME=variant-perf VMTEST_BUILD=$BUILD_VARIANT VMTEST_FRAGMENTS=$FRAGMENT \
 	"$TOP/scripts/vmtest.sh" || rc=1
 exit $rc

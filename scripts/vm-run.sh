@@ -6,18 +6,21 @@
 #   --dir DIR       run directory: cmd, output (the command's stdout+stderr), status, console.log
 #   --append ARGS   extra kernel command line
 #   --timeout SEC   kill a hung guest after SEC seconds (default 1200)
+#   --disks         attach a fresh ext4 disk (mounted at /tmp/disk in the guest: real O_DIRECT) and
+#                   a swap disk
 #   --show          print the command's output after the run
 #   --shell         interactive shell on the console instead of a command
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel=$BUILD_X86/arch/x86/boot/bzImage dir=$CACHE/vm/run append="" timeout=1200 show=0 shell=0
+kernel=$BUILD_X86/arch/x86/boot/bzImage dir=$CACHE/vm/run append="" timeout=1200 show=0 shell=0 disks=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
 	--dir) dir=$2; shift 2 ;;
 	--append) append="$append $2"; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--disks) disks=1; shift ;;
 	--show) show=1; shift ;;
 	--shell) shell=1; shift ;;
 	--) shift; break ;;
@@ -39,6 +42,16 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nodefaults -no-reboot
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev local,id=out,path="$dir",security_model=none,multidevs=remap
 	-device virtio-9p-pci,fsdev=out,mount_tag=kopout)
+
+if [ "$disks" = 1 ]; then
+	command -v mkfs.ext4 >/dev/null && command -v mkswap >/dev/null ||
+		die "mkfs.ext4 or mkswap missing: run 'make deps'"
+	truncate -s 1G "$dir/ext4.img" && mkfs.ext4 -q -F "$dir/ext4.img" &&
+		truncate -s 512M "$dir/swap.img" && mkswap -q "$dir/swap.img" ||
+		die "could not make the guest's disk images in $dir"
+	qemu+=(-drive "file=$dir/ext4.img,if=virtio,format=raw,cache=unsafe"
+		-drive "file=$dir/swap.img,if=virtio,format=raw,cache=unsafe")
+fi
 
 if [ "$shell" = 1 ]; then
 	"${qemu[@]}" -serial mon:stdio

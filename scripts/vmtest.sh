@@ -2,7 +2,8 @@
 # Build the guest kernel and the selftests from the patched tree, run tests/vmtests.txt in the guest,
 # and count their results (scripts/ktap.py: $RESULTS/NAME.tap).
 # Environment: VMTESTS (the list), VMTEST_NAME (default vmtest), VMTEST_BUILD (the kernel's O=,
-# default $BUILD_X86) and VMTEST_FRAGMENTS (extra kconfig fragments of that kernel).
+# default $BUILD_X86) and VMTEST_FRAGMENTS (extra kconfig fragments of that kernel). The guest loads
+# the test AUX PMU of tests/modules first and has an ext4 disk and swap (vm-run.sh --disks).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,10 +27,21 @@ for t in $series_tests; do
 		die "selftest $t.c builds with a warning (above); see $BUILD/selftests-build.log"
 done
 
+MODULES=$("$TOP/scripts/build-modules.sh" "$BUILD")
+setup="busybox insmod $MODULES/kop_aux_pmu.ko"
+# The test-only programs of tests/progs, against the patched tree's UAPI and selftest headers.
+PROGS=$BUILD/kop-progs
+mkdir -p "$PROGS"
+for c in "$TOP"/tests/progs/*.c; do
+	gcc -Wall -Werror -O2 -D_GNU_SOURCE= -I"$BUILD/usr/include" -I"$SRC/tools/testing/selftests" \
+		-o "$PROGS/$(basename "$c" .c)" "$c" -lpthread ||
+		die "tests/progs/$(basename "$c") does not build without warnings (above)"
+done
+
 stage "running the selftests in the guest under QEMU TCG (a few minutes)"
 vm_rc=0
-"$TOP/scripts/vm-run.sh" --kernel "$kernel" --dir "$RUN" --timeout 2400 --append kunit.enable=0 \
-	"$TOP/scripts/guest-vmtest.sh" "$KSFT" "$LIST" || vm_rc=$?
+"$TOP/scripts/vm-run.sh" --kernel "$kernel" --dir "$RUN" --timeout 2400 --disks --append kunit.enable=0 \
+	"$(printf '%q ' "$TOP/scripts/guest-vmtest.sh" "$KSFT" "$LIST" "$PROGS" "$setup")" || vm_rc=$?
 
 # Each test's log with its exit status (-1: it did not finish), for the result parser.
 sources=()

@@ -6,7 +6,8 @@
 #               (the access helper's kmap path) in qemu-system-i386 under TCG;
 #   arch-arm64  kunit.py run --arch=arm64 (pte_special, arm64's prot encoding, page_table_check),
 #               and every series object of that kernel rebuilt without a warning.
-# ARCHES selects some of them (default: all three).
+# ARCHES selects some of them (default: all three). Each function checks every step itself: they
+# run under "||", where set -e does not apply.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -38,7 +39,8 @@ arch_nommu() {
 	local out=$CACHE/build/riscv64-nommu
 	tap_begin "$RESULTS/arch-nommu.checks"
 	stage "arch-nommu: riscv64 nommu_virt_defconfig, the series' objects in $out"
-	"$TOP/scripts/kconfig.sh" "$out" riscv nommu_virt_defconfig "$TOP/configs/arch-nommu.config"
+	"$TOP/scripts/kconfig.sh" "$out" riscv nommu_virt_defconfig "$TOP/configs/arch-nommu.config" ||
+		{ bad "arch-nommu: kconfig"; count_results arch-nommu "nommu=$TAP_LOG"; return 1; }
 	# Without an MMU: no GUP-based process_vm_access, no page table check, no MMU-only tests.
 	compile_series arch-nommu "$out" riscv riscv64-linux-gnu- mm/memory.c mm/gup.c \
 		mm/page_table_check.c mm/pgtable-generic.c mm/process_vm_access.c fs/proc/page.c \
@@ -50,10 +52,14 @@ arch_i386() {
 	local out=$CACHE/build/i386 run=$CACHE/vm/kunit-i386 vm_rc=0
 	tap_begin "$RESULTS/arch-i386.checks"
 	stage "arch-i386: i386 highmem kernel with the KUnit suite in $out"
-	"$TOP/scripts/kconfig.sh" "$out" i386 tinyconfig "$TOP/configs/arch-i386.config" \
-		"$TOP/configs/kunitconfig"
-	"${KMAKE[@]}" -C "$SRC" O="$out" ARCH=i386 bzImage >"$out/build.log" 2>&1 ||
-		{ tail -20 "$out/build.log" >&2; die "the i386 kernel does not build; see $out/build.log"; }
+	if ! "$TOP/scripts/kconfig.sh" "$out" i386 tinyconfig "$TOP/configs/arch-i386.config" \
+		"$TOP/configs/kunitconfig" ||
+		! "${KMAKE[@]}" -C "$SRC" O="$out" ARCH=i386 bzImage >"$out/build.log" 2>&1; then
+		tail -20 "$out/build.log" >&2 2>/dev/null || true
+		bad "arch-i386: the i386 kernel builds (see $out/build.log)"
+		count_results arch-i386 "i386=$TAP_LOG"
+		return 1
+	fi
 	# page_table_check is x86_64-only on x86, zcrx needs INET, nommu.c no MMU.
 	compile_series arch-i386 "$out" i386 "" mm/nommu.c mm/page_table_check.c io_uring/zcrx.c
 	count_results arch-i386 "i386=$TAP_LOG" || rc=1
@@ -62,7 +68,8 @@ arch_i386() {
 	timeout -k 10 900 qemu-system-i386 -accel tcg -m 1G -nodefaults -no-reboot -display none \
 		-kernel "$out/arch/x86/boot/bzImage" -append "console=ttyS0 kunit_shutdown=reboot" \
 		-serial "file:$run/console.log" </dev/null || vm_rc=$?
-	count_results arch-i386-kunit "kunit=$run/console.log:$vm_rc"
+	count_results arch-i386-kunit "kunit=$run/console.log:$vm_rc" \
+		"console=$(console_checks arch-i386-kunit "$run/console.log")" || rc=1
 }
 
 arch_arm64() {
@@ -74,7 +81,9 @@ arch_arm64() {
 		--kunitconfig="$TOP/configs/kunitconfig" --kunitconfig="$TOP/configs/arch-arm64.config" \
 		--build_dir="$out" --jobs="$JOBS" --make_options="CC=ccache aarch64-linux-gnu-gcc" \
 		--timeout=900 >"$RESULTS/kunit-arm64.log" 2>&1 || kunit_rc=$?
-	count_results arch-arm64-kunit "kunit=$out/test.log:$kunit_rc" || rc=1
+	count_results arch-arm64-kunit "kunit=$out/test.log:$kunit_rc" \
+		"console=$(console_checks arch-arm64-kunit "$out/test.log")" || rc=1
+	[ -f "$out/.config" ] || { bad "arch-arm64: kunit.py configured no kernel"; count_results arch-arm64 "arm64=$TAP_LOG"; return 1; }
 	compile_series arch-arm64 "$out" arm64 aarch64-linux-gnu- mm/nommu.c
 	count_results arch-arm64 "arm64=$TAP_LOG"
 }

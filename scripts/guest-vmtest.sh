@@ -17,8 +17,8 @@ fi
 scratch=/tmp
 [ -d /tmp/disk/tmp ] && scratch=/tmp/disk && export TMPDIR=/tmp/disk/tmp
 cp -a "$1" "$scratch/ksft" || exit 1
-grep -v -e '^#' -e '^[[:space:]]*$' "$2" | while read -r name dir cmd; do
+grep -v -e '^#' -e '^[[:space:]]*$' "$2" | while read -r name _ cmd; do
 	echo "kop-vmtest: running $name"
-	(cd "$scratch/ksft/$dir" && timeout 600 sh -c "$cmd") >"$OUT/$name.log" 2>&1 </dev/null
+	(cd "$scratch/ksft" && timeout 700 sh -c "$cmd") >"$OUT/$name.log" 2>&1 </dev/null
 	echo "$name $?" >>"$OUT/status.list"
 done

@@ -27,6 +27,7 @@ RESULT = re.compile(r'^(not ok|ok)\s+(\d+)\b(?:\s+-)?\s*(.*)$')
 PLAN = re.compile(r'^1\.\.(\d+)')
 HEADER = re.compile(r'^K?TAP version \d+')
 DIRECTIVE = re.compile(r'#\s*(SKIP|XFAIL|XPASS|TODO)\b\s*(.*)$', re.IGNORECASE)
+NOT_OK = re.compile(r'^not ok\b')
 
 
 @dataclass
@@ -42,13 +43,13 @@ def split_line(line):
     """Return (depth, text): the TAP nesting depth of LINE ("    " for KTAP, "# " for kselftest)."""
     depth = 0
     while True:
+        rest = line[2:].lstrip(' ')
         if line.startswith('    '):
             line = line[4:]
-        elif line.startswith('# ') and (RESULT.match(line[2:].lstrip()) or
-                                        PLAN.match(line[2:].lstrip()) or
-                                        HEADER.match(line[2:].lstrip()) or
+        elif line.startswith('# ') and (RESULT.match(rest) or PLAN.match(rest) or
+                                        HEADER.match(rest) or NOT_OK.match(rest) or
                                         line[2:].startswith(('# ', '    '))):
-            line = line[2:]
+            line = line[2:] if line[2:].startswith(('# ', '    ')) else rest
         else:
             return depth, line
         depth += 1
@@ -57,6 +58,8 @@ def split_line(line):
 def parse_result(text):
     m = RESULT.match(text)
     if not m:
+        if NOT_OK.match(text):      # "not ok" without a number: still a failure
+            return Result(text[6:].strip() or '(unnamed)', 'fail', 'malformed result line')
         return None
     ok, desc = m.group(1) == 'ok', m.group(3).strip()
     directive, reason = None, ''
@@ -67,17 +70,20 @@ def parse_result(text):
             desc = reason
         else:
             desc = desc[:d.start()].strip()
-    status = 'pass' if ok else 'fail'
-    if directive == 'SKIP':
+    status = 'pass' if ok else 'fail'     # "not ok ... # SKIP" stays a failure
+    if ok and directive == 'SKIP':
         status = 'skip'
-    elif directive == 'XFAIL':
+    elif ok and directive == 'XFAIL':
         status = 'xfail'
-    elif directive == 'XPASS':
+    elif ok and directive == 'XPASS':
         status = 'xpass'
     return Result(desc or '(unnamed)', status, reason)
 
 
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\] ?')
+# run_vmtests.sh's own lines for a test it did not run: "# SKIP ./on-fault-limit" (one space, as
+# opposed to the harness's "#      SKIP      reason" under an ok line) and "# [SKIP] ./khugepaged".
+VMTESTS_SKIP = re.compile(r'^# (?:SKIP|\[SKIP\]) (\S.*)$')
 
 
 def strip_prefix(lines):
@@ -86,24 +92,32 @@ def strip_prefix(lines):
     for line in lines:
         m = re.search(r'K?TAP version \d+', line)
         if m:
-            prefix = line[:m.start()].rstrip(' ')
+            prefix = line[:m.start()]
             break
     else:
         return lines
     if not prefix.strip():
         return lines
-    return [line[len(prefix):].lstrip(' ') if line.startswith(prefix) else line for line in lines]
+    return [line[len(prefix):] if line.startswith(prefix) else line for line in lines]
 
 
 def parse(lines):
-    """Parse LINES into the list of top-level results; plans go to each parent's plan."""
+    """Parse LINES: (top-level results, their plan, results that lost their parent, skip lines)."""
     pending = {}    # depth -> results at that depth not yet claimed by a parent
     plans = {}      # depth -> the plan of the block at that depth
+    outside = []    # results outside the plan: run_vmtests.sh's skip lines
     for raw in strip_prefix([line.rstrip('\r\n') for line in lines]):
+        v = VMTESTS_SKIP.match(raw)
+        if v:
+            outside.append(Result(v.group(1), 'skip', 'not run by run_vmtests.sh'))
+            continue
         depth, text = split_line(raw)
         p = PLAN.match(text)
         if p:
             plans[depth] = int(p.group(1))
+            continue
+        if text.startswith('Bail out!'):
+            pending.setdefault(depth, []).append(Result('Bail out!', 'fail', text))
             continue
         r = parse_result(text)
         if r is None:
@@ -113,10 +127,8 @@ def parse(lines):
         for deeper in [d for d in pending if d > depth + 1]:
             r.children += pending.pop(deeper)    # results whose parent line never came
         pending.setdefault(depth, []).append(r)
-    top = []
-    for depth in sorted(pending):
-        top += pending[depth]
-    return top, plans.get(0, -1)
+    orphans = [r for d in sorted(pending) if d > 0 for r in pending[d]]
+    return pending.get(0, []), plans.get(0, -1), orphans, outside
 
 
 def leaves(results, path):
@@ -130,19 +142,29 @@ def leaves(results, path):
         yield from below
         if r.plan >= 0 and r.plan != len(r.children):
             yield name, 'fail', f'{r.plan} results planned, {len(r.children)} reported'
-        elif r.status == 'fail' and not any(s == 'fail' for _, s, _ in below):
-            yield name, 'fail', 'failed, but none of its results did'
+        elif r.status != 'pass' and not any(s == r.status for _, s, _ in below):
+            # a failed, skipped or XFAIL parent whose results say otherwise counts as itself
+            yield name, r.status, r.reason or f'{r.status}, but none of its results did'
 
 
 def source_results(name, log, status):
     try:
         with open(log, errors='replace') as f:
-            top, plan = parse(f)
+            top, plan, orphans, outside = parse(f)
     except OSError as e:
         return [(name, 'fail', f'no log: {e.strerror}')]
     found = list(leaves(top, name))
+    if orphans:     # counted as they say, plus one failure: their parent never reported
+        found += list(leaves(orphans, name))
+        found.append((name, 'fail', f'{len(orphans)} results whose parent never reported '
+                                    '(the run stopped?)'))
     if plan >= 0 and plan != len(top):
-        found.append((name, 'fail', f'{plan} results planned, {len(top)} reported'))
+        if status == 4 and top and top[-1].status == 'skip':
+            # ksft_exit_skip() after a plan: "ok N # SKIP reason", the rest not run
+            found.append((name, 'skip', f'{plan - len(top)} planned results not run: {top[-1].reason}'))
+        else:
+            found.append((name, 'fail', f'{plan} results planned, {len(top)} reported'))
+    found += list(leaves(outside, name))
     if not found:
         if status == 4:
             return [(name, 'skip', 'exit status 4 (kselftest skip), no results')]
@@ -151,6 +173,8 @@ def source_results(name, log, status):
         return [(name, 'fail', f'no results in {log}' + (f' (exit status {status})' if status else ''))]
     if status == -1:
         found.append((name, 'fail', 'did not finish'))
+    elif status == 4 and not any(s in ('skip', 'fail') for _, s, _ in found):
+        found.append((name, 'skip', 'exit status 4 (kselftest skip) with only passing results'))
     elif status not in (None, 0, 4) and not any(s == 'fail' for _, s, _ in found):
         found.append((name, 'fail', f'exit status {status}'))
     return found

@@ -15,7 +15,8 @@ rm -f "$BUILD_UML/test.log"   # kunit.py writes the raw KTAP there, unless the b
 uml_rc=0
 python3 "$KUNIT_PY" run --kunitconfig="$TOP/configs/kunitconfig" --build_dir="$BUILD_UML" \
 	--jobs="$JOBS" --make_options="CC=ccache gcc" --timeout=600 >"$RESULTS/kunit-uml.log" 2>&1 || uml_rc=$?
-count_results kunit-uml "kunit=$BUILD_UML/test.log:$uml_rc" || rc=1
+count_results kunit-uml "kunit=$BUILD_UML/test.log:$uml_rc" \
+	"console=$(console_checks kunit-uml "$BUILD_UML/test.log")" || rc=1
 
 "$TOP/scripts/build-kernel.sh" >/dev/null
 stage "KUnit on x86_64 under QEMU TCG; log: $RESULTS/kunit-x86_64.log"

@@ -65,13 +65,38 @@ count_results() {
 # A stage's own checks (lint, variant) as a TAP log for count_results: tap_begin LOG, then one
 # ok DESCRIPTION or bad DESCRIPTION per check.
 tap_begin() { TAP_LOG=$1 TAP_N=0; mkdir -p "$(dirname "$1")"; echo 'TAP version 13' >"$TAP_LOG"; }
-ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N $*" >>"$TAP_LOG"; }
-bad() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N $*" >>"$TAP_LOG"; printf 'FAIL: %s\n' "$*" >&2; }
+# A "#" in a description would start a TAP directive: it becomes "No.".
+ok() { local d=$*; TAP_N=$((TAP_N + 1)); echo "ok $TAP_N ${d//#/No.}" >>"$TAP_LOG"; }
+bad() {
+	local d=$*
+	TAP_N=$((TAP_N + 1))
+	echo "not ok $TAP_N ${d//#/No.}" >>"$TAP_LOG"
+	printf 'FAIL: %s\n' "$d" >&2
+}
+
+# console_checks NAME LOG: a TAP log (printed path) with one result, "no kernel report in LOG", for
+# consoles that no vm-run.sh scanned (kunit.py's runs); count it with count_results.
+console_checks() {
+	local out=$RESULTS/$1.console.checks reports
+	reports=$(kernel_reports "$2" 2>/dev/null || true)
+	{
+		echo 'TAP version 13'
+		if [ ! -f "$2" ]; then
+			echo "not ok 1 no console log at $2"
+		elif [ -z "$reports" ]; then
+			echo "ok 1 no kernel report on the console"
+		else
+			printf '%s\n' "$reports" | head -20 | sed 's/^/# /'
+			echo "not ok 1 no kernel report on the console (see $2)"
+		fi
+	} >"$out"
+	echo "$out"
+}
 
 # kernel_reports LOG: the console lines of LOG that report a kernel problem. The command line
 # (which names page_table_check) and the kernel's echo of unknown parameters are not reports.
 kernel_reports() {
 	grep -v -e 'Command line:' -e 'Kernel command line:' -e 'Unknown kernel command line parameters' "$1" |
-		grep -E 'BUG:|WARNING:|Bad page|Bad rss-counter|page_table_check|KASAN|possible circular locking|Kernel panic|Oops|general protection fault|kernel BUG' ||
+		grep -E 'BUG:|WARNING:|Bad page|Bad rss-counter|page_table_check|KASAN|UBSAN:|possible circular locking|Kernel panic|Oops|general protection fault|kernel BUG|rcu: INFO: .* stall|INFO: task .* blocked' ||
 		true
 }

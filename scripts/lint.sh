@@ -82,7 +82,7 @@ for c in $commits; do
 	files=$(grep '\.c$' <<<"$touched" | grep -v '^tools/' || true)
 	grep '\.h$' <<<"$touched" | grep -q -v '^tools/' && files="$files $series_c"
 	objs=$(for f in $files; do
-		[ -f "$LINT_TREE/$f" ] && ! grep -qw -- "$f" <<<"$ELSEWHERE" && echo "${f%.c}.o"
+		if [ -f "$LINT_TREE/$f" ] && ! grep -qw -- "$f" <<<"$ELSEWHERE"; then echo "${f%.c}.o"; fi
 	done | sort -u | paste -sd' ')
 	ksft=$(sed -n 's|^tools/testing/selftests/\([^/]*\)/.*\.c$|\1|p' <<<"$touched" | sort -u | paste -sd' ')
 	ksft_c=$(grep '^tools/testing/selftests/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|')

@@ -51,8 +51,12 @@ class RecordedLogs(Case):
         self.assertIn(('mmap_pages/rb.prot_none', 'pass', ''), final)
 
     def test_run_vmtests_nesting(self):
-        counts, final = self.run_stage([f'mm:gup_test={LOGS}/run_vmtests.log:0'])
-        self.assertEqual(counts, (45, 0, 0))    # 5 gup_test runs of one result, gup_longterm's 40
+        src = f'mm:gup_test={LOGS}/run_vmtests.log:0'
+        counts, final = self.run_stage([src])
+        # 5 gup_test runs of one result, gup_longterm's 40, and "# SKIP ./on-fault-limit"
+        self.assertEqual(counts, (45, 1, 0))
+        counts, final = self.run_stage([src], 'vmtest mm:gup_test/./on-fault-limit -- no sudo\n')
+        self.assertEqual(counts, (45, 0, 1))
         self.assertIn('mm:gup_test/gup_test -u -n 1/ioctl status 0', [t for t, _, _ in final])
 
     def test_kunit_console_with_kernel_messages(self):
@@ -81,9 +85,10 @@ class RecordedLogs(Case):
         cut = next(n for n, line in enumerate(lines) if 'ok 5 kop_test_zap_unmap' in line)
         counts, final = self.run_stage([self.log(''.join(lines[:cut + 1]), 1, 'kunit')],
                                        stage='kunit-x86_64')
-        self.assertEqual(counts[0], 5)
+        self.assertEqual(counts[0], 5)          # the cases that passed before the crash
         self.assertGreaterEqual(counts[1], 1)
-        self.assertTrue(any('planned' in r for _, s, r in final if s == 'fail'))
+        self.assertTrue(any('planned' in r or 'never reported' in r
+                            for _, s, r in final if s == 'fail'))
 
 
 class Rules(Case):
@@ -146,6 +151,46 @@ class Rules(Case):
         text = 'TAP version 13\n1..1\nok 1 a\n'
         self.assertEqual(self.run_stage([self.log(text)], 'kunit-uml t/b -- elsewhere\n')[0],
                          (1, 0, 0))
+
+    def test_runner_killed_mid_binary(self):
+        text = ('TAP version 13\n1..2\n# TAP version 13\n# 1..3\n# ok 1 a\nok 1 first\n'
+                '# TAP version 13\n# 1..3\n# ok 1 b\n')
+        counts, final = self.run_stage([self.log(text, -1)])
+        self.assertEqual(counts[0], 2)
+        self.assertGreaterEqual(counts[1], 2)   # plan 2 with one top result; the orphan; no finish
+        self.assertTrue(any('never reported' in r for _, s, r in final if s == 'fail'))
+
+    def test_skipped_parent_with_passing_children(self):
+        text = ('TAP version 13\n1..1\n# TAP version 13\n# 1..1\n# ok 1 inner\n'
+                'ok 1 selftests: d: t # SKIP\n')
+        self.assertEqual(self.run_stage([self.log(text, 4)])[0], (1, 1, 0))
+        self.assertEqual(self.run_stage([self.log(text, 4)], 'vmtest t/selftests: d: t -- why\n')[0],
+                         (1, 0, 1))
+
+    def test_exit_4_with_passing_results_is_a_skip(self):
+        text = 'TAP version 13\n1..1\nok 1 a\n'
+        self.assertEqual(self.run_stage([self.log(text, 4)])[0], (1, 1, 0))
+
+    def test_ksft_exit_skip_after_plan(self):
+        text = 'TAP version 13\n1..5\nok 1 a\nok 2 # SKIP no feature\n'
+        self.assertEqual(self.run_stage([self.log(text, 4)])[0], (1, 2, 0))
+        self.assertEqual(self.run_stage([self.log(text, 4)], 'vmtest t -- why\nvmtest t/no feature -- why\n')[0],
+                         (1, 0, 2))
+
+    def test_not_ok_is_never_a_skip_and_bail_out_fails(self):
+        text = 'TAP version 13\n1..2\nnot ok 1 a # SKIP odd\nok 2 b\n'
+        self.assertEqual(self.run_stage([self.log(text)], 'vmtest t/a -- why\n')[0], (1, 2, 0))
+        text = 'TAP version 13\nok 1 a\nBail out! no more\n'
+        self.assertEqual(self.run_stage([self.log(text)])[0], (1, 1, 0))
+        text = 'TAP version 13\n1..1\n#  not ok 1 nested, odd spacing\nok 1 parent\n'
+        self.assertEqual(self.run_stage([self.log(text)])[0][1], 1)
+
+    def test_prefix_keeps_indentation(self):
+        with open(f'{LOGS}/kunit-console.log') as f:
+            text = ''.join(f'kunit: {line}' for line in f)
+        counts, _ = self.run_stage([self.log(text, name='kunit')],
+                                   'kunit-x86_64 * -- any\n', 'kunit-x86_64')
+        self.assertEqual(counts, (41, 0, 1))
 
     def test_diagnostics_are_not_results(self):
         text = ('TAP version 13\n1..1\n# ok, this is a comment\n#            OK  rb.x\n'

@@ -6,8 +6,8 @@
  * fail rather than skip.
  *
  * The PMU writes up to 512 bytes at the AUX head every time the event stops
- * (here: PERF_EVENT_IOC_DISABLE), the byte at absolute offset pos being
- * kop_aux_byte(pos).  The AUX area is high-order chunks split into pages
+ * (PERF_EVENT_IOC_DISABLE here, and any context switch while it is enabled),
+ * the byte at absolute offset pos being kop_aux_byte(pos).  The AUX area is high-order chunks split into pages
  * (PERF_PMU_CAP_AUX_PREFER_LARGE), mapped as kernel-owned pages; the checks
  * cross chunk and vm_insert_pages_prot() batch boundaries and wrap around.
  */
@@ -76,7 +76,7 @@ static void aux_close(struct aux_map *m)
 	close(m->fd);
 }
 
-/* One PMU write: enable and disable the event. */
+/* At least one PMU write: enable and disable the event. */
 static int aux_write_once(struct aux_map *m)
 {
 	if (ioctl(m->fd, PERF_EVENT_IOC_ENABLE, 0))
@@ -100,23 +100,22 @@ static __u64 first_bad(struct aux_map *m, __u64 from, __u64 to)
 
 /*
  * A writable AUX area that user space consumes: every write appears at the
- * head, through 16 pages and 1024 pages (more than one batch), 3 times
- * around.
+ * head, whole chunks, through 16 pages (3 times around) and 1024 pages (more
+ * than one vm_insert_pages_prot() batch, once around and then some).
  */
-static void check_consumed(struct __test_metadata *_metadata, int aux_pages)
+static void check_consumed(struct __test_metadata *_metadata, int aux_pages, int rounds4)
 {
 	struct aux_map m;
 	__u64 head = 0, now;
-	int i, writes;
 
 	ASSERT_EQ(aux_open(&m, aux_pages, PROT_READ | PROT_WRITE), 0)
 		TH_LOG("kop_aux PMU and AUX mapping: %s (is kop_aux_pmu.ko loaded?)",
 		       strerror(errno));
-	writes = 3 * m.aux_len / KOP_AUX_CHUNK;
-	for (i = 0; i < writes; i++) {
+	while (head < rounds4 * m.aux_len / 4) {
 		ASSERT_EQ(aux_write_once(&m), 0);
 		now = aux_head(&m);
-		ASSERT_EQ(now, head + KOP_AUX_CHUNK);
+		ASSERT_GT(now, head);
+		ASSERT_EQ((now - head) % KOP_AUX_CHUNK, 0);
 		ASSERT_EQ(first_bad(&m, head, now), now);
 		head = now;
 		__atomic_store_n(&m.rb->aux_tail, head, __ATOMIC_RELEASE);
@@ -126,12 +125,12 @@ static void check_consumed(struct __test_metadata *_metadata, int aux_pages)
 
 TEST(consumed_16_pages)
 {
-	check_consumed(_metadata, 16);
+	check_consumed(_metadata, 16, 12);
 }
 
 TEST(consumed_1024_pages)
 {
-	check_consumed(_metadata, 1024);
+	check_consumed(_metadata, 1024, 5);
 }
 
 /*
@@ -162,7 +161,8 @@ TEST(overwrite)
 	for (i = 0; i < (int)(m.aux_len / KOP_AUX_CHUNK) * 5 / 2; i++)
 		ASSERT_EQ(aux_write_once(&m), 0);
 	head = aux_head(&m);
-	ASSERT_EQ(head, (__u64)i * KOP_AUX_CHUNK);
+	ASSERT_GE(head, (__u64)i * KOP_AUX_CHUNK);
+	ASSERT_EQ(head % KOP_AUX_CHUNK, 0);
 	ASSERT_EQ(first_bad(&m, head - m.aux_len, head), head);
 	aux_close(&m);
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES="make gcc git perl python3 flex bison bc libelf-dev libssl-dev ccache cpio xz-utils rsync
 dpkg-dev linux-perf python3-ply python3-git qemu-system-x86 busybox-static liburing-dev libcap-dev libnuma-dev
-e2fsprogs util-linux gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-system-arm"
+e2fsprogs util-linux sudo liburcu-dev gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu qemu-system-arm"
 missing=$(for p in $PACKAGES; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"; done)
 [ -n "$missing" ] || exit 0
 missing=$(echo $missing)

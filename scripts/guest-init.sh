@@ -6,6 +6,7 @@
 # /tmp/out/status, and powers the guest off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TERM=${TERM:-linux}
 mount -t proc proc /proc
+hostname localhost  # sudo (run_vmtests.sh's on-fault-limit) resolves it through the host's /etc/hosts
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null

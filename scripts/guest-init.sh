@@ -19,6 +19,11 @@ for keep in $(echo "$KOP_KEEP" | tr : ' '); do
 	/tmp/*) mkdir -p "$keep" && mount --bind "/dev/.host-tmp/${keep#/tmp/}" "$keep" ;;
 	esac
 done
+# devtmpfs has no /dev/stdout and friends (udev makes them); run_kselftest.sh writes to /dev/stdout.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mkdir -p /tmp/out /dev/shm
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 kopout /tmp/out

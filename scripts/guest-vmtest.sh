@@ -19,9 +19,6 @@ scratch=/tmp
 cp -a "$1" "$scratch/ksft" || exit 1
 grep -v -e '^#' -e '^[[:space:]]*$' "$2" | while read -r name _ cmd; do
 	echo "kop-vmtest: running $name"
-	# Through a pipe: run_kselftest.sh appends to /dev/stdout, which on a file would reopen it and
-	# be overwritten by the next write of this shell.
-	{ (cd "$scratch/ksft" && timeout 700 sh -c "$cmd") </dev/null 2>&1; echo "$?" >"$OUT/rc"; } |
-		cat >"$OUT/$name.log"
-	echo "$name $(cat "$OUT/rc")" >>"$OUT/status.list"
+	(cd "$scratch/ksft" && timeout 700 sh -c "$cmd") >"$OUT/$name.log" 2>&1 </dev/null
+	echo "$name $?" >>"$OUT/status.list"
 done

@@ -40,6 +40,13 @@ import_base() {
 
 [ -d "$SRC/.git" ] && base_commit >/dev/null || import_base
 
+# SRC_AS_IS=1: build and test the tree as it is, uncommitted changes included (to show that a test
+# fails with the change it checks reverted); nothing is applied or checked.
+if [ "${SRC_AS_IS:-0}" = 1 ]; then
+	stage "SRC_AS_IS=1: using $SRC as it is ($(git -C "$SRC" status --porcelain -uno | wc -l) changed files)"
+	exit 0
+fi
+
 want=$(patches_hash)
 head=$("${GIT[@]}" rev-parse HEAD)
 if [ -f "$APPLIED_STAMP" ]; then

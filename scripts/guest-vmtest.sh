@@ -19,6 +19,9 @@ scratch=/tmp
 cp -a "$1" "$scratch/ksft" || exit 1
 grep -v -e '^#' -e '^[[:space:]]*$' "$2" | while read -r name _ cmd; do
 	echo "kop-vmtest: running $name"
-	(cd "$scratch/ksft" && timeout 700 sh -c "$cmd") >"$OUT/$name.log" 2>&1 </dev/null
-	echo "$name $?" >>"$OUT/status.list"
+	# Through a pipe: run_kselftest.sh appends to /dev/stdout, which on a file would open it again
+	# at its end, and the lines this shell then writes would overwrite the test's output.
+	{ (cd "$scratch/ksft" && timeout 700 sh -c "$cmd") </dev/null 2>&1; echo "$?" >"$OUT/rc"; } |
+		cat >"$OUT/$name.log"
+	echo "$name $(cat "$OUT/rc")" >>"$OUT/status.list"
 done

@@ -50,6 +50,12 @@ class RecordedLogs(Case):
         self.assertEqual(counts, (20, 0, 2))
         self.assertIn(('mmap_pages/rb.prot_none', 'pass', ''), final)
 
+    def test_run_kselftest_nesting(self):
+        counts, final = self.run_stage([f'perf_events:mmap_pages={LOGS}/run_kselftest.log:0'])
+        self.assertEqual(counts, (26, 0, 0))    # the binary's 26 cases under the runner's one
+        self.assertIn('perf_events:mmap_pages/selftests: perf_events: mmap_pages/rb.prot_none',
+                      [t for t, _, _ in final])
+
     def test_run_vmtests_nesting(self):
         src = f'mm:gup_test={LOGS}/run_vmtests.log:0'
         counts, final = self.run_stage([src])

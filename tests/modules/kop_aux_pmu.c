@@ -28,10 +28,14 @@ struct kop_aux_buf {
 
 static struct pmu kop_aux_pmu;
 
-/* The byte at absolute AUX offset @pos; the selftests compute the same. */
+/*
+ * The byte at absolute AUX offset @pos; tests/progs/kop_aux_contents.c computes
+ * the same.  Every bit of @pos counts, so a page mapped at the wrong offset
+ * reads back wrong.
+ */
 static u8 kop_aux_byte(unsigned long pos)
 {
-	return (pos ^ (pos >> 8) ^ 0x5a) & 0xff;
+	return (pos ^ (pos >> 8) ^ (pos >> 16) ^ (pos >> 24) ^ 0x5a) & 0xff;
 }
 
 static void kop_aux_write(struct perf_event *event)

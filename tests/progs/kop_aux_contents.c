@@ -27,9 +27,10 @@
 
 static long page_size;
 
+/* As tests/modules/kop_aux_pmu.c: every bit of @pos counts. */
 static unsigned char kop_aux_byte(unsigned long pos)
 {
-	return (pos ^ (pos >> 8) ^ 0x5a) & 0xff;
+	return (pos ^ (pos >> 8) ^ (pos >> 16) ^ (pos >> 24) ^ 0x5a) & 0xff;
 }
 
 struct aux_map {

@@ -85,8 +85,8 @@ for c in $commits; do
 		if [ -f "$LINT_TREE/$f" ] && ! grep -qw -- "$f" <<<"$ELSEWHERE"; then echo "${f%.c}.o"; fi
 	done | sort -u | paste -sd' ')
 	ksft=$(sed -n 's|^tools/testing/selftests/\([^/]*\)/.*\.c$|\1|p' <<<"$touched" | sort -u | paste -sd' ')
-	ksft_c=$(grep '^tools/testing/selftests/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|')
-	tools_mm=$(grep '^tools/mm/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|')
+	ksft_c=$(grep '^tools/testing/selftests/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|' || true)
+	tools_mm=$(grep '^tools/mm/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|' || true)
 	[ -n "$objs$ksft$tools_mm" ] ||
 		bad "build of '$subject': it changes C that no lint build compiles"
 	[ -z "$objs" ] || build_ok "build of '$subject': $objs" '.' \

@@ -12,6 +12,13 @@ RUN=$CACHE/vm/misuse
 rc=0
 tap_begin "$RESULTS/variant-misuse.checks"
 
+# When the guest kernel's config is newer than the variant's (a cold cache, or guest.config changed),
+# the variant starts from a copy of the guest kernel's build: kbuild rebuilds only the objects that
+# use a symbol the variant's options change (fixdep's include/config/ dependencies), not all of them.
+if [ -f "$BUILD_X86/.config" ] && [ "$BUILD_X86/.config" -nt "$BUILD_VARIANT/.config" ]; then
+	stage "variant: starting from a copy of $BUILD_X86"
+	rm -rf "$BUILD_VARIANT" && cp -a "$BUILD_X86" "$BUILD_VARIANT"
+fi
 kernel=$("$TOP/scripts/build-kernel.sh" "$BUILD_VARIANT" "$FRAGMENT")
 MODULE_OUT=$("$TOP/scripts/build-modules.sh" "$BUILD_VARIANT")
 

@@ -19,19 +19,14 @@ rc=0
 # compile_series STAGE O ARCH CROSS SKIP...: compile every series object but the SKIP files in O
 # (configured already), one TAP result per object, into $TAP_LOG; fails on an error or a warning.
 compile_series() {
-	local stage=$1 out=$2 arch=$3 cross=$4 f log
+	local stage=$1 out=$2 arch=$3 cross=$4 f
 	shift 4
-	log=$out/series-objects.log
 	for f in $series_c; do
 		case " $* " in *" $f "*) continue ;; esac
 		rm -f "$out/${f%.c}.o"
-		if "${KMAKE[@]}" -C "$SRC" O="$out" ARCH="$arch" CROSS_COMPILE="$cross" \
-			CC="ccache ${cross}gcc" "${f%.c}.o" >"$log" 2>&1 && ! grep -q 'warning:' "$log"; then
-			ok "$stage: $f compiles without a warning"
-		else
-			bad "$stage: $f"
-			grep -E 'warning:|error:' "$log" | head -10 >&2 || tail -10 "$log" >&2
-		fi
+		build_ok "$stage: $f compiles without a warning" 'warning:' "$out/series-objects.log" \
+			"${KMAKE[@]}" -C "$SRC" O="$out" ARCH="$arch" CROSS_COMPILE="$cross" \
+			CC="ccache ${cross}gcc" "${f%.c}.o"
 	done
 }
 

@@ -74,6 +74,20 @@ bad() {
 	printf 'FAIL: %s\n' "$d" >&2
 }
 
+# build_ok WHAT WARN LOG COMMAND...: run a build into LOG; a TAP result (ok/bad) that passes when
+# it succeeds and LOG has no line matching the regex WARN; on failure its warnings and errors go
+# to stderr.
+build_ok() {
+	local what=$1 warn=$2 log=$3
+	shift 3
+	if "$@" >"$log" 2>&1 && ! grep -q -E "$warn" "$log"; then
+		ok "$what"
+	else
+		bad "$what"
+		grep -E 'warning:|error:' "$log" | head -20 >&2 || tail -20 "$log" >&2
+	fi
+}
+
 # console_checks NAME LOG: a TAP log (printed path) with one result, "no kernel report in LOG", for
 # consoles that no vm-run.sh scanned (kunit.py's runs); count it with count_results.
 console_checks() {

@@ -62,18 +62,6 @@ stage "lint: building every patch on its own (objects, selftests and tools it to
 	"$TOP/configs/debug.config" "$TOP/configs/kunitconfig" "$TOP/configs/lint.config"
 BLOG=$CACHE/lint-build.log
 series_c=$("${LGIT[@]}" diff --name-only --diff-filter=AM base HEAD -- '*.c' ':!tools/')
-# build_ok WHAT WARN COMMAND...: run a build into $BLOG; it passes when it succeeds and prints no
-# warning about a file matching the regex WARN.
-build_ok() {
-	local what=$1 warn=$2
-	shift 2
-	if "$@" >"$BLOG" 2>&1 && ! grep -q -E "($warn):[0-9]+:[0-9]+: warning:" "$BLOG"; then
-		ok "$what"
-	else
-		bad "$what"
-		grep -E 'warning:|error:' "$BLOG" | head -20 >&2 || tail -20 "$BLOG" >&2
-	fi
-}
 for c in $commits; do
 	"${LGIT[@]}" checkout -q "$c"
 	subject=$("${LGIT[@]}" log -1 --format=%s "$c")
@@ -89,12 +77,14 @@ for c in $commits; do
 	tools_mm=$(grep '^tools/mm/.*\.c$' <<<"$touched" | xargs -rn1 basename | paste -sd'|' || true)
 	[ -n "$objs$ksft$tools_mm" ] ||
 		bad "build of '$subject': it changes C that no lint build compiles"
-	[ -z "$objs" ] || build_ok "build of '$subject': $objs" '.' \
+	[ -z "$objs" ] || build_ok "build of '$subject': $objs" 'warning:' "$BLOG" \
 		"${KMAKE[@]}" -C "$LINT_TREE" O="$BUILD_LINT" ARCH=x86_64 $objs
-	[ -z "$ksft" ] || build_ok "build of '$subject': selftests $ksft" "$ksft_c" \
+	[ -z "$ksft" ] || build_ok "build of '$subject': selftests $ksft" \
+		"($ksft_c):[0-9]+:[0-9]+: warning:" "$BLOG" \
 		make -s -j"$JOBS" -C "$LINT_TREE" O="$BUILD_LINT" ARCH=x86_64 TARGETS="$ksft" FORCE_TARGETS=1 \
 		CC="ccache gcc" kselftest-all
-	[ -z "$tools_mm" ] || build_ok "build of '$subject': tools/mm ($tools_mm)" "$tools_mm" \
+	[ -z "$tools_mm" ] || build_ok "build of '$subject': tools/mm ($tools_mm)" \
+		"($tools_mm):[0-9]+:[0-9]+: warning:" "$BLOG" \
 		bash -c "rm -f '$LINT_TREE/tools/mm/page-types' && make -s -C '$LINT_TREE/tools/mm' page-types"
 done
 

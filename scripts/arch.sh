@@ -48,7 +48,7 @@ arch_i386() {
 	tap_begin "$RESULTS/arch-i386.checks"
 	stage "arch-i386: i386 highmem kernel with the KUnit suite in $out"
 	if ! "$TOP/scripts/kconfig.sh" "$out" i386 tinyconfig "$TOP/configs/arch-i386.config" \
-		"$TOP/configs/kunitconfig" ||
+		"${KUNITCONFIGS[@]}" ||
 		! "${KMAKE[@]}" -C "$SRC" O="$out" ARCH=i386 bzImage >"$out/build.log" 2>&1; then
 		tail -20 "$out/build.log" >&2 2>/dev/null || true
 		bad "arch-i386: the i386 kernel builds (see $out/build.log)"
@@ -73,7 +73,8 @@ arch_arm64() {
 	stage "arch-arm64: kunit.py run --arch=arm64 (a cold build takes ~15 minutes) in $out"
 	rm -f "$out/test.log"
 	python3 "$KUNIT_PY" run --arch=arm64 --cross_compile=aarch64-linux-gnu- \
-		--kunitconfig="$TOP/configs/kunitconfig" --kunitconfig="$TOP/configs/arch-arm64.config" \
+		--kunitconfig="$SRC/mm/tests" --kunitconfig="$TOP/configs/kunitconfig" \
+		--kunitconfig="$TOP/configs/arch-arm64.config" \
 		--build_dir="$out" --jobs="$JOBS" --make_options="CC=ccache aarch64-linux-gnu-gcc" \
 		--timeout=900 >"$RESULTS/kunit-arm64.log" 2>&1 || kunit_rc=$?
 	count_results arch-arm64-kunit "kunit=$out/test.log:$kunit_rc" \

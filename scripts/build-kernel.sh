@@ -12,7 +12,7 @@ fragments=("$TOP/configs/guest.config")
 if [ "${1:-}" = --bare ]; then
 	shift
 else
-	fragments+=("$TOP/configs/debug.config" "$TOP/configs/kunitconfig")
+	fragments+=("$TOP/configs/debug.config" "${KUNITCONFIGS[@]}")
 	for d in $(list_entries "$TOP/tests/vmtests.txt" | awk '$2 != "." {print $2}' | sort -u); do
 		if [ -f "$SRC/tools/testing/selftests/$d/config" ]; then
 			fragments+=("$SRC/tools/testing/selftests/$d/config")

@@ -12,6 +12,8 @@ BUILD_UML=$CACHE/build/uml           # O= for kunit.py on UML
 BUILD_LINT=$CACHE/build/lint         # O= for the per-patch builds
 LINT_TREE=$CACHE/src/lint            # git worktree the per-patch builds check out
 RESULTS=${RESULTS:-$CACHE/results}   # logs and pass/fail counts of the last run
+# The KUnit config of every test kernel: the series' own mm/tests/.kunitconfig, then the tooling's.
+KUNITCONFIGS=("$SRC/mm/tests/.kunitconfig" "$TOP/configs/kunitconfig")
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 JOBS=${JOBS:-$(nproc)}
 KMAKE=(make -s -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")

@@ -59,7 +59,7 @@ done
 
 stage "lint: building every patch on its own (objects, selftests and tools it touches) in $BUILD_LINT"
 "$TOP/scripts/kconfig.sh" "$BUILD_LINT" x86_64 tinyconfig "$TOP/configs/guest.config" \
-	"$TOP/configs/debug.config" "$TOP/configs/kunitconfig" "$TOP/configs/lint.config"
+	"$TOP/configs/debug.config" "${KUNITCONFIGS[@]}" "$TOP/configs/lint.config"
 BLOG=$CACHE/lint-build.log
 series_c=$("${LGIT[@]}" diff --name-only --diff-filter=AM base HEAD -- '*.c' ':!tools/')
 for c in $commits; do

@@ -73,8 +73,7 @@ arch_arm64() {
 	stage "arch-arm64: kunit.py run --arch=arm64 (a cold build takes ~15 minutes) in $out"
 	rm -f "$out/test.log"
 	python3 "$KUNIT_PY" run --arch=arm64 --cross_compile=aarch64-linux-gnu- \
-		--kunitconfig="$SRC/mm/tests" --kunitconfig="$TOP/configs/kunitconfig" \
-		--kunitconfig="$TOP/configs/arch-arm64.config" \
+		"${KUNITCONFIGS[@]/#/--kunitconfig=}" --kunitconfig="$TOP/configs/arch-arm64.config" \
 		--build_dir="$out" --jobs="$JOBS" --make_options="CC=ccache aarch64-linux-gnu-gcc" \
 		--timeout=900 >"$RESULTS/kunit-arm64.log" 2>&1 || kunit_rc=$?
 	count_results arch-arm64-kunit "kunit=$out/test.log:$kunit_rc" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run the KUnit suites of mm/tests/.kunitconfig and configs/kunitconfig on UML (kunit.py run) and on x86_64 (the guest kernel
-# booted under QEMU TCG, its console piped to kunit.py parse for the log). The raw KTAP of both is
-# counted by scripts/ktap.py; kunit.py's logs go to $RESULTS.
+# Run the KUnit suites of $KUNITCONFIGS (lib.sh) on UML (kunit.py run) and on x86_64 (the guest
+# kernel booted under QEMU TCG, its console piped to kunit.py parse for the log). The raw KTAP of
+# both is counted by scripts/ktap.py; kunit.py's logs go to $RESULTS.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,8 +13,7 @@ rc=0
 stage "KUnit on UML (a cold build takes ~5 minutes); log: $RESULTS/kunit-uml.log"
 rm -f "$BUILD_UML/test.log"   # kunit.py writes the raw KTAP there, unless the build fails
 uml_rc=0
-python3 "$KUNIT_PY" run --kunitconfig="$SRC/mm/tests" --kunitconfig="$TOP/configs/kunitconfig" \
-	--build_dir="$BUILD_UML" \
+python3 "$KUNIT_PY" run "${KUNITCONFIGS[@]/#/--kunitconfig=}" --build_dir="$BUILD_UML" \
 	--jobs="$JOBS" --make_options="CC=ccache gcc" --timeout=600 >"$RESULTS/kunit-uml.log" 2>&1 || uml_rc=$?
 count_results kunit-uml "kunit=$BUILD_UML/test.log:$uml_rc" \
 	"console=$(console_checks kunit-uml "$BUILD_UML/test.log")" || rc=1

@@ -52,7 +52,7 @@ done
 stage "running the selftests in the guest under QEMU TCG (a few minutes)"
 vm_rc=0
 "$TOP/scripts/vm-run.sh" --kernel "$kernel" --dir "$RUN" --timeout 3600 --disks --append kunit.enable=0 \
-	"$(printf '%q ' "$TOP/scripts/guest-vmtest.sh" "$KSFT" "$LIST" "$PROGS" "$setup")" || vm_rc=$?
+	"$(printf '%q ' "$TOP/scripts/guest-vmtest.sh" "$KSFT" "$LIST" "$PROGS" "$SRC" "$setup")" || vm_rc=$?
 
 # Each test's log with its exit status (-1: it did not finish), for the result parser.
 sources=()

@@ -76,30 +76,8 @@ static int bpf_ringbuf_create(void)
 	attr.map_type = BPF_MAP_TYPE_RINGBUF;
 	attr.max_entries = BPF_DATA_PAGES * page_size;	/* bytes of data */
 	fd = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
-	if (fd < 0)
-		report_errno("bpf(BPF_MAP_CREATE, BPF_MAP_TYPE_RINGBUF)", errno,
-			     bpf_create_hint(errno));
-	return fd;
-}
-
-static int bpf_map(struct bpf_ring *r)
-{
-	void *p;
-
-	p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
-	if (p == MAP_FAILED) {
-		report_errno("mmap BPF consumer page", errno, NULL);
-		return -1;
-	}
-	r->cons = p;
-	r->prod_len = (1 + 2 * BPF_DATA_PAGES) * page_size;
-	p = mmap(NULL, r->prod_len, PROT_READ, MAP_SHARED, r->fd, page_size);
-	if (p == MAP_FAILED) {
-		report_errno("mmap BPF producer and data pages", errno, NULL);
-		return -1;
-	}
-	r->prod = p;
-	return 0;
+	return report_fd(fd, "bpf(BPF_MAP_CREATE, BPF_MAP_TYPE_RINGBUF)",
+			 bpf_create_hint);
 }
 
 static void bpf_unmap(struct bpf_ring *r)
@@ -109,6 +87,25 @@ static void bpf_unmap(struct bpf_ring *r)
 	if (r->cons)
 		munmap(r->cons, page_size);
 	close(r->fd);
+}
+
+/* Create and map the ring; NULL, or the verdict if that failed. */
+static const char *bpf_map(struct bpf_ring *r)
+{
+	r->fd = bpf_ringbuf_create();
+	if (r->fd < 0)
+		return not_tested("BPF_MAP_CREATE failed",
+				  "BPF ring buffer create");
+	r->cons = map_shared(r->fd, page_size, PROT_READ | PROT_WRITE, 0,
+			     "mmap BPF consumer page", NULL);
+	r->prod_len = (1 + 2 * BPF_DATA_PAGES) * page_size;
+	if (r->cons)
+		r->prod = map_shared(r->fd, r->prod_len, PROT_READ, page_size,
+				     "mmap BPF producer and data pages", NULL);
+	if (r->prod)
+		return NULL;
+	bpf_unmap(r);
+	return not_tested("mmap failed", "BPF ring buffer mmap");
 }
 
 /* Data page N and alias N must be the same page: the same PFN. */
@@ -139,41 +136,30 @@ static void bpf_check_writes(struct bpf_ring *r)
 {
 	__u64 cons = __atomic_load_n(r->cons, __ATOMIC_ACQUIRE);
 	__u64 prod = __atomic_load_n((__u64 *)r->prod, __ATOMIC_ACQUIRE);
-	char what[64];
 
 	printf("  position: consumer_pos %llu, producer_pos %llu\n",
 	       (unsigned long long)cons, (unsigned long long)prod);
 	/* Store consumer_pos unchanged: the kernel reads it, we may write it. */
-	snprintf(what, sizeof(what), "consumer page (consumer_pos = %llu)",
-		 (unsigned long long)cons);
-	check_write_works(r->cons, cons, "BPF", what);
+	check_write_works(r->cons, cons, "BPF", "consumer page",
+			  "consumer_pos");
 	check_read_only(r->prod, "BPF", "producer page");
 }
 
 const char *demo_bpf(void)
 {
-	struct census c_cons = { 0 }, c_prod = { 0 }, sum = { 0 };
 	struct bpf_ring r = { 0 };
+	struct census sum = { 0 };
 	const char *mode;
 
 	printf("\n== BPF ring buffer: BPF_MAP_TYPE_RINGBUF, %d data pages, raw bpf() ==\n",
 	       BPF_DATA_PAGES);
-	r.fd = bpf_ringbuf_create();
-	if (r.fd < 0) {
-		add_failure("BPF ring buffer create");
-		return "not tested (BPF_MAP_CREATE failed)";
-	}
-	if (bpf_map(&r)) {
-		add_failure("BPF ring buffer mmap");
-		bpf_unmap(&r);
-		return "not tested (mmap failed)";
-	}
+	mode = bpf_map(&r);
+	if (mode)
+		return mode;
 	describe_mapping("consumer page", r.cons, page_size, bpf_cons_label,
-			 &c_cons);
-	census_add(&sum, &c_cons);
+			 &sum);
 	describe_mapping("producer+data", r.prod, r.prod_len, bpf_prod_label,
-			 &c_prod);
-	census_add(&sum, &c_prod);
+			 &sum);
 	mode = census_verdict(&sum);
 	bpf_check_aliases(&r);
 	bpf_check_writes(&r);

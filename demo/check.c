@@ -15,23 +15,84 @@
 
 static char failure_list[1024];
 
-void add_failure(const char *fmt, ...)
+static void vadd_failure(const char *fmt, va_list ap)
 {
 	size_t len = strlen(failure_list);
-	va_list ap;
 
 	if (len && len < sizeof(failure_list) - 2) {
 		strcat(failure_list, "; ");
 		len += 2;
 	}
-	va_start(ap, fmt);
 	vsnprintf(failure_list + len, sizeof(failure_list) - len, fmt, ap);
+}
+
+void add_failure(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd_failure(fmt, ap);
 	va_end(ap);
 }
 
 const char *failures(void)
 {
 	return failure_list;
+}
+
+/*
+ * A kind that could not be set up: count the failure @fmt, and return the
+ * verdict "not tested (@why)".  main() prints the verdicts of all kinds at
+ * the end, so each one gets a string of its own, kept until exit.
+ */
+const char *not_tested(const char *why, const char *fmt, ...)
+{
+	char *verdict;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd_failure(fmt, ap);
+	va_end(ap);
+	if (asprintf(&verdict, "not tested (%s)", why) < 0)
+		return "not tested";
+	return verdict;
+}
+
+/* The hint for an open or a setup call that ran out of file descriptors. */
+const char *fd_limit_hint(int err)
+{
+	if (err == EMFILE || err == ENFILE)
+		return "raise the open file limit (ulimit -n)";
+	return NULL;
+}
+
+/* Report errno about @what, with @hint's advice; errno is kept. */
+static void report_hint(const char *what, hint_fn hint)
+{
+	int err = errno;
+
+	report_errno(what, err, hint ? hint(err) : NULL);
+	errno = err;
+}
+
+/* Returns @fd, the result of opening @what; reports why if that failed. */
+int report_fd(int fd, const char *what, hint_fn hint)
+{
+	if (fd < 0)
+		report_hint(what, hint);
+	return fd;
+}
+
+/* mmap(MAP_SHARED) of @fd; NULL, after reporting why, if that failed. */
+void *map_shared(int fd, size_t len, int prot, off_t off, const char *what,
+		 hint_fn hint)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+
+	if (p != MAP_FAILED)
+		return p;
+	report_hint(what, hint);
+	return NULL;
 }
 
 void report_errno(const char *what, int err, const char *hint)
@@ -72,11 +133,18 @@ static int probe_write(__u64 *p, __u64 val)
 	return probe_signo;
 }
 
-/* A store of @val to @p must go through; @kind and @what name the page. */
-void check_write_works(__u64 *p, __u64 val, const char *kind, const char *what)
+/*
+ * A store of @val, the value of @field, to @p must go through; @kind and
+ * @page name the page.
+ */
+void check_write_works(__u64 *p, __u64 val, const char *kind,
+		       const char *page, const char *field)
 {
 	int sig = probe_write(p, val);
+	char what[64];
 
+	snprintf(what, sizeof(what), "%s (%s = %llu)", page, field,
+		 (unsigned long long)val);
 	printf("  write:    %s: %s\n", what,
 	       sig ? strsignal(sig) : "ok, as expected");
 	if (sig)

@@ -38,16 +38,17 @@ struct uring {
 
 #define RING_FIELD(base, off)	((unsigned int *)((char *)(base) + (off)))
 
+/* Whatever the errno: the offsets and sizes are io_uring_setup()'s. */
+static const char *uring_map_hint(int err)
+{
+	(void)err;
+	return "io_uring_mmap() refused the offset or size";
+}
+
 static void *uring_mmap(int fd, size_t len, uint64_t off, const char *what)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-
-	if (p == MAP_FAILED) {
-		report_errno(what, errno,
-			     "io_uring_mmap() refused the offset or size");
-		return NULL;
-	}
-	return p;
+	return map_shared(fd, len, PROT_READ | PROT_WRITE, off, what,
+			  uring_map_hint);
 }
 
 static const char *uring_setup_hint(int err)
@@ -59,21 +60,16 @@ static const char *uring_setup_hint(int err)
 		return "see /proc/sys/kernel/io_uring_disabled";
 	case ENOMEM:
 		return "ring memory is charged to RLIMIT_MEMLOCK: raise it (ulimit -l) or run as root";
-	case EMFILE:
-	case ENFILE:
-		return "raise the open file limit (ulimit -n)";
 	default:
-		return NULL;
+		return fd_limit_hint(err);
 	}
 }
 
 static int uring_setup(struct uring *u)
 {
 	u->fd = syscall(__NR_io_uring_setup, URING_ENTRIES, &u->p);
-	if (u->fd < 0) {
-		report_errno("io_uring_setup", errno, uring_setup_hint(errno));
+	if (report_fd(u->fd, "io_uring_setup", uring_setup_hint) < 0)
 		return -1;
-	}
 	u->sq_len = u->p.sq_off.array + u->p.sq_entries * sizeof(unsigned int);
 	u->cq_len = u->p.cq_off.cqes +
 		    u->p.cq_entries * sizeof(struct io_uring_cqe);
@@ -188,31 +184,26 @@ static void uring_check_nops(struct uring *u)
 
 const char *demo_uring(void)
 {
-	struct census c_sq = { 0 }, c_cq = { 0 }, c_sqes = { 0 }, sum = { 0 };
 	struct uring u = { .fd = -1 };
+	struct census sum = { 0 };
 	const char *mode;
 	bool single;
 
 	printf("\n== io_uring rings: %d entries, raw syscalls ==\n",
 	       URING_ENTRIES);
 	if (uring_setup(&u)) {
-		add_failure("io_uring setup/mmap");
 		uring_teardown(&u);
-		return "not tested (setup failed)";
+		return not_tested("setup failed", "io_uring setup/mmap");
 	}
 	single = u.cq_ring == u.sq_ring;
 	printf("  features: 0x%x%s\n", u.p.features,
 	       single ? " (IORING_FEAT_SINGLE_MMAP: SQ and CQ ring share one mapping)" : "");
 
 	describe_mapping(single ? "SQ+CQ ring" : "SQ ring", u.sq_ring,
-			 u.sq_len, NULL, &c_sq);
-	census_add(&sum, &c_sq);
-	if (!single) {
-		describe_mapping("CQ ring", u.cq_ring, u.cq_len, NULL, &c_cq);
-		census_add(&sum, &c_cq);
-	}
-	describe_mapping("SQEs", u.sqes, u.sqes_len, NULL, &c_sqes);
-	census_add(&sum, &c_sqes);
+			 u.sq_len, NULL, &sum);
+	if (!single)
+		describe_mapping("CQ ring", u.cq_ring, u.cq_len, NULL, &sum);
+	describe_mapping("SQEs", u.sqes, u.sqes_len, NULL, &sum);
 	mode = census_verdict(&sum);
 
 	uring_check_nops(&u);

@@ -158,18 +158,36 @@ static void describe_page(void *addr, struct census *c, char *row, size_t len)
 		 (unsigned long long)count, names);
 }
 
+static void census_add(struct census *sum, const struct census *c)
+{
+	/* VmFlags: keep "mm" only if every mapping has it. */
+	if (!sum->pages || !has_vmflag(c, "mm"))
+		memcpy(sum->vmflags, c->vmflags, sizeof(sum->vmflags));
+	sum->pages += c->pages;
+	sum->walked += c->walked;
+	sum->zero += c->zero;
+	sum->typed += c->typed;
+	sum->mapped += c->mapped;
+}
+
+/*
+ * Print the VMA at @addr and a row per page, and add its pages to @sum:
+ * a kind of several mappings gets one verdict for all of them.
+ */
 void describe_mapping(const char *name, void *addr, size_t len,
-		      page_label_fn label, struct census *c)
+		      page_label_fn label, struct census *sum)
 {
 	unsigned int i, nr = (len + page_size - 1) / page_size;
 	char buf[32], row[640];
+	struct census c = { 0 };
 
 	printf("\n  mapping %s at %p, %u page(s)\n", name, addr, nr);
-	read_vmflags(addr, c);
+	read_vmflags(addr, &c);
 	for (i = 0; i < nr; i++) {
 		const char *l = label ? label(i) : NULL;
 
-		describe_page((char *)addr + i * page_size, c, row, sizeof(row));
+		describe_page((char *)addr + i * page_size, &c, row,
+			      sizeof(row));
 		if (i >= MAX_ROWS)
 			continue;
 		if (!l) {
@@ -181,18 +199,7 @@ void describe_mapping(const char *name, void *addr, size_t len,
 	if (nr > MAX_ROWS)
 		printf("  ...         %u more page(s) not listed, all counted in the verdict\n",
 		       nr - MAX_ROWS);
-}
-
-void census_add(struct census *sum, const struct census *c)
-{
-	/* VmFlags: keep "mm" only if every mapping has it. */
-	if (!sum->pages || !has_vmflag(c, "mm"))
-		memcpy(sum->vmflags, c->vmflags, sizeof(sum->vmflags));
-	sum->pages += c->pages;
-	sum->walked += c->walked;
-	sum->zero += c->zero;
-	sum->typed += c->typed;
-	sum->mapped += c->mapped;
+	census_add(sum, &c);
 }
 
 /* Every page's PFN, type and mapcount could be read. */

@@ -44,8 +44,7 @@ void format_kpf(uint64_t flags, char *buf, size_t len);
 void open_page_info(void);
 uint64_t page_pfn(const void *addr);
 void describe_mapping(const char *name, void *addr, size_t len,
-		      page_label_fn label, struct census *c);
-void census_add(struct census *sum, const struct census *c);
+		      page_label_fn label, struct census *sum);
 bool has_vmflag(const struct census *c, const char *flag);
 bool census_complete(const struct census *c);
 bool census_converted(const struct census *c);

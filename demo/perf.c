@@ -44,12 +44,16 @@ static const char *perf_open_hint(int err)
 	case EACCES:
 	case EPERM:
 		return "check /proc/sys/kernel/perf_event_paranoid, or run as root";
-	case EMFILE:
-	case ENFILE:
-		return "raise the open file limit (ulimit -n)";
 	default:
-		return NULL;
+		return fd_limit_hint(err);
 	}
+}
+
+/* Whatever the errno: the locked memory limit is the likely cause. */
+static const char *perf_map_hint(int err)
+{
+	(void)err;
+	return "EPERM: raise /proc/sys/kernel/perf_event_mlock_kb or RLIMIT_MEMLOCK";
 }
 
 static int perf_open(void)
@@ -70,28 +74,29 @@ static int perf_open(void)
 
 	fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1,
 		     PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		report_errno("perf_event_open(TASK_CLOCK, this task)", errno,
-			     perf_open_hint(errno));
-	return fd;
+	return report_fd(fd, "perf_event_open(TASK_CLOCK, this task)",
+			 perf_open_hint);
 }
 
-static int perf_map(struct perf_ring *r)
+/* Open and map the ring; NULL, or the verdict if that failed. */
+static const char *perf_map(struct perf_ring *r)
 {
+	r->fd = perf_open();
+	if (r->fd < 0)
+		return not_tested("perf_event_open failed", "perf_event_open");
 	r->len = (1 + PERF_DATA_PAGES) * page_size;
-	r->meta = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       r->fd, 0);
-	if (r->meta == MAP_FAILED) {
-		report_errno("mmap perf ring buffer", errno,
-			     "EPERM: raise /proc/sys/kernel/perf_event_mlock_kb or RLIMIT_MEMLOCK");
-		return -1;
+	r->meta = map_shared(r->fd, r->len, PROT_READ | PROT_WRITE, 0,
+			     "mmap perf ring buffer", perf_map_hint);
+	if (!r->meta) {
+		close(r->fd);
+		return not_tested("mmap failed", "perf mmap");
 	}
 	/* data_offset/data_size are 0 on kernels older than 4.1. */
 	r->data_size = r->meta->data_size ?:
 		       (uint64_t)PERF_DATA_PAGES * page_size;
 	r->data = (char *)r->meta +
 		  (r->meta->data_offset ?: (uint64_t)page_size);
-	return 0;
+	return NULL;
 }
 
 static void perf_check_write_protect(struct perf_ring *r)
@@ -123,16 +128,9 @@ const char *demo_perf(void)
 
 	printf("== perf ring buffer: task-clock sampling event, 1+%d pages ==\n",
 	       PERF_DATA_PAGES);
-	r.fd = perf_open();
-	if (r.fd < 0) {
-		add_failure("perf_event_open");
-		return "not tested (perf_event_open failed)";
-	}
-	if (perf_map(&r)) {
-		add_failure("perf mmap");
-		close(r.fd);
-		return "not tested (mmap failed)";
-	}
+	mode = perf_map(&r);
+	if (mode)
+		return mode;
 	describe_mapping("perf ring", r.meta, r.len, perf_page_label, &c);
 	mode = perf_mode(&c);
 	perf_check_records(&r);

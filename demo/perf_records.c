@@ -128,7 +128,6 @@ void perf_check_records(struct perf_ring *r)
 {
 	struct record_counts rc = { 0 };
 	uint64_t head_before, tail;
-	char what[64];
 
 	head_before = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
 	perf_generate_activity();
@@ -150,7 +149,6 @@ void perf_check_records(struct perf_ring *r)
 
 	/* Consuming the records is the write to the user page. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	snprintf(what, sizeof(what), "user page (data_tail = %llu)",
-		 (unsigned long long)tail);
-	check_write_works(&r->meta->data_tail, tail, "perf", what);
+	check_write_works(&r->meta->data_tail, tail, "perf", "user page",
+			  "data_tail");
 }

@@ -79,17 +79,6 @@ static const char *trace_hint(int err)
 	}
 }
 
-static struct trace_buffer_meta *trace_mmap(int fd, size_t len,
-					    const char *what)
-{
-	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-
-	if (p != MAP_FAILED)
-		return p;
-	report_errno(what, errno, trace_hint(errno));
-	return NULL;
-}
-
 /* Map the whole ring; NULL, or why it could not be. */
 static const char *trace_map(struct trace_ring *r)
 {
@@ -97,22 +86,20 @@ static const char *trace_map(struct trace_ring *r)
 
 	r->fd = open(TRACEFS "/per_cpu/cpu0/trace_pipe_raw",
 		     O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (r->fd < 0) {
-		int err = errno;
-
-		report_errno("open " TRACEFS "/per_cpu/cpu0/trace_pipe_raw",
-			     err, trace_hint(err));
-		return err == ENOENT ? "no trace_pipe_raw: tracefs not mounted?" :
-				       "open of trace_pipe_raw failed";
-	}
+	if (report_fd(r->fd, "open " TRACEFS "/per_cpu/cpu0/trace_pipe_raw",
+		      trace_hint) < 0)
+		return errno == ENOENT ? "no trace_pipe_raw: tracefs not mounted?" :
+					 "open of trace_pipe_raw failed";
 	/* The meta page says how much there is to map: map it alone first. */
-	meta = trace_mmap(r->fd, page_size, "mmap trace meta page");
+	meta = map_shared(r->fd, page_size, PROT_READ, 0,
+			  "mmap trace meta page", trace_hint);
 	if (!meta)
 		return "mmap failed";
 	r->len = meta->meta_page_size +
 		 (size_t)meta->nr_subbufs * meta->subbuf_size;
 	munmap(meta, page_size);
-	r->meta = trace_mmap(r->fd, r->len, "mmap trace ring buffer");
+	r->meta = map_shared(r->fd, r->len, PROT_READ, 0,
+			     "mmap trace ring buffer", trace_hint);
 	if (!r->meta)
 		return "mmap failed";
 	printf("  meta:     meta_page_size %u, subbuf_size %u, nr_subbufs %u (reader included)\n",
@@ -138,10 +125,8 @@ static int trace_write_markers(void)
 	char mark[32];
 
 	fd = open(TRACEFS "/trace_marker", O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		report_errno("open " TRACEFS "/trace_marker", errno, NULL);
+	if (report_fd(fd, "open " TRACEFS "/trace_marker", NULL) < 0)
 		return -1;
-	}
 	CPU_ZERO(&cpu);
 	CPU_SET(TRACE_CPU, &cpu);
 	if (sched_getaffinity(0, sizeof(old), &old) ||
@@ -219,16 +204,13 @@ const char *demo_trace(void)
 	struct trace_ring r = { .fd = -1 };
 	struct census c = { 0 };
 	const char *mode, *why;
-	static char not_tested[80];
 
 	printf("\n== trace ring buffer: CPU %d, trace_pipe_raw ==\n", TRACE_CPU);
 	why = trace_map(&r);
 	if (why) {
-		add_failure("trace ring buffer: %s", why);
 		if (r.fd >= 0)
 			close(r.fd);
-		snprintf(not_tested, sizeof(not_tested), "not tested (%s)", why);
-		return not_tested;
+		return not_tested(why, "trace ring buffer: %s", why);
 	}
 	label_meta = r.meta;
 	describe_mapping("trace ring", r.meta, r.len, trace_page_label, &c);

@@ -33,24 +33,11 @@
  * Build: gcc -Wall -Werror -O2 -o kop_bpf_maps kop_bpf_maps.c
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
-#include <linux/capability.h>
+
+#include "kop_pages.h"
 
 /* Constants that older uapi headers may lack. */
 #ifndef BPF_PSEUDO_FUNC
@@ -64,54 +51,6 @@
 #define KOP_RINGBUF_BUSY_BIT		(1U << 31)
 #define KOP_RINGBUF_DISCARD_BIT		(1U << 30)
 #define KOP_RINGBUF_HDR_SZ		8
-
-/* /proc/pid/pagemap and /proc/kpageflags bits. */
-#define PM_PFN_MASK		0x007fffffffffffffULL
-#define PM_FILE			(1ULL << 61)
-#define PM_PRESENT		(1ULL << 63)
-#define KPF_KERNEL_OWNED	27
-
-static long page_size;
-static int failures;
-
-/* ---- TAP ---- */
-
-static int test_no;
-
-static void tap_result(bool ok, const char *name)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++test_no, name);
-	if (!ok)
-		failures++;
-	fflush(stdout);
-}
-
-static void tap_skip(const char *name, const char *why)
-{
-	printf("ok %d - %s # SKIP %s\n", ++test_no, name, why);
-	fflush(stdout);
-}
-
-/* Diagnostics: why a case failed. */
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		diag("%s:%d: check failed: %s (errno %d: %s)", __func__,\
-		     __LINE__, #cond, errno, strerror(errno));		\
-		return false;						\
-	}								\
-} while (0)
 
 /* ---- bpf() ---- */
 
@@ -213,202 +152,14 @@ static bool map_id_exists(uint32_t id, bool want)
 	return !want;
 }
 
-/* ---- mappings and faults ---- */
-
-static void *map_at(int fd, size_t len, int prot, off_t off)
-{
-	return mmap(NULL, len, prot, MAP_SHARED, fd, off);
-}
-
-/* Whether mmap() fails with @err; says what happened otherwise. */
-static bool mmap_fails(int fd, size_t len, int prot, int flags, off_t off,
-		       int err)
-{
-	void *p = mmap(NULL, len, prot, flags, fd, off);
-
-	if (p != MAP_FAILED) {
-		munmap(p, len);
-		diag("mmap(len %zu, prot %#x, flags %#x, off %lld) succeeded, expected errno %d",
-		     len, prot, flags, (long long)off, err);
-		return false;
-	}
-	if (errno != err) {
-		diag("mmap(len %zu, prot %#x, flags %#x, off %lld): errno %d, expected %d",
-		     len, prot, flags, (long long)off, errno, err);
-		return false;
-	}
-	return true;
-}
-
-static sigjmp_buf fault_jmp;
-static volatile sig_atomic_t fault_sig;
-
-static void fault_handler(int sig)
-{
-	fault_sig = sig;
-	siglongjmp(fault_jmp, 1);
-}
-
-/* The signal a read of @p raises, or 0. */
-static int probe_read(const volatile char *p)
-{
-	fault_sig = 0;
-	if (!sigsetjmp(fault_jmp, 1))
-		(void)*p;
-	return fault_sig;
-}
-
-/* The signal a write of @v to @p raises, or 0. */
-static int probe_write(volatile char *p, char v)
-{
-	fault_sig = 0;
-	if (!sigsetjmp(fault_jmp, 1))
-		*p = v;
-	return fault_sig;
-}
-
-/* ---- pagemap, kpageflags, kpagecount, /proc/self/mem ---- */
-
-static bool pread_u64(const char *path, off_t off, uint64_t *val)
-{
-	int fd = open(path, O_RDONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = pread(fd, val, sizeof(*val), off) == sizeof(*val);
-	close(fd);
-	return ok;
-}
-
-static bool have_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
-	       CAP_TO_MASK(CAP_SYS_ADMIN);
-}
-
-/* Why the typed checks cannot run here, or NULL. */
-static const char *typed_check_unavailable(void)
-{
-	if (!have_cap_sys_admin())
-		return "PFNs in pagemap need CAP_SYS_ADMIN";
-	if (access("/proc/self/pagemap", R_OK))
-		return "no /proc/self/pagemap (PROC_PAGE_MONITOR)";
-	if (access("/proc/kpageflags", R_OK) || access("/proc/kpagecount", R_OK))
-		return "no /proc/kpageflags or /proc/kpagecount";
-	return NULL;
-}
-
-static bool pfn_of(const void *addr, uint64_t *pfn, uint64_t *pme)
-{
-	if (!pread_u64("/proc/self/pagemap",
-		       (uintptr_t)addr / page_size * sizeof(*pme), pme))
-		return false;
-	*pfn = *pme & PM_PFN_MASK;
-	return true;
-}
-
-/*
- * Every page of [@addr, @addr + @nr pages) is present, not a file page in
- * pagemap, typed kernel-owned and mapped with mapcount 0.  If @alias is
- * not 0, page i and page i + @alias (i >= @first) have the same PFN.
- */
-static bool pages_typed(const char *what, const char *addr, unsigned long nr,
-			unsigned long first, unsigned long alias)
-{
-	uint64_t pme, pfn, flags, count, pfn2 = 0, pme2;
-	unsigned long i, bad = 0;
-	bool ok = true;
-
-	for (i = 0; i < nr; i++) {
-		const char *p = addr + i * page_size;
-
-		if (!pfn_of(p, &pfn, &pme)) {
-			diag("%s: cannot read pagemap", what);
-			return false;
-		}
-		if (!(pme & PM_PRESENT) || !pfn) {
-			diag("%s page %lu: not present (pagemap %#llx)", what,
-			     i, (unsigned long long)pme);
-			return false;
-		}
-		if (alias && i >= first && i < first + alias) {
-			if (!pfn_of(p + alias * page_size, &pfn2, &pme2) ||
-			    pfn2 != pfn) {
-				diag("%s page %lu: PFN %#llx, alias PFN %#llx",
-				     what, i, (unsigned long long)pfn,
-				     (unsigned long long)pfn2);
-				ok = false;
-			}
-		}
-		if (!pread_u64("/proc/kpageflags", pfn * 8, &flags) ||
-		    !pread_u64("/proc/kpagecount", pfn * 8, &count)) {
-			diag("%s: cannot read kpageflags/kpagecount", what);
-			return false;
-		}
-		if ((!(flags & (1ULL << KPF_KERNEL_OWNED)) || count ||
-		     (pme & PM_FILE)) && bad++ < 3) {
-			diag("%s page %lu: kpageflags %#llx (KERNEL_OWNED %s), kpagecount %llu, PM_FILE %s",
-			     what, i, (unsigned long long)flags,
-			     flags & (1ULL << KPF_KERNEL_OWNED) ? "set" : "clear",
-			     (unsigned long long)count,
-			     pme & PM_FILE ? "set" : "clear");
-			ok = false;
-		}
-	}
-	if (bad)
-		diag("%s: %lu of %lu pages not typed with mapcount 0", what,
-		     bad, nr);
-	return ok && !bad;
-}
-
-static ssize_t proc_mem_rw(void *buf, size_t len, const void *addr,
-			   bool write)
-{
-	int fd = open("/proc/self/mem", O_RDWR);
-	ssize_t ret;
-
-	if (fd < 0)
-		return -1;
-	if (write)
-		ret = pwrite(fd, buf, len, (uintptr_t)addr);
-	else
-		ret = pread(fd, buf, len, (uintptr_t)addr);
-	close(fd);
-	return ret;
-}
-
-/* /proc/self/mem reads exactly what the mapping shows at @addr. */
-static bool proc_mem_matches(const char *addr, size_t len)
-{
-	char *buf = malloc(len);
-	bool ok;
-
-	if (!buf)
-		return false;
-	ok = proc_mem_rw(buf, len, addr, false) == (ssize_t)len &&
-	     !memcmp(buf, addr, len);
-	if (!ok)
-		diag("/proc/self/mem read at %p: %s", addr,
-		     errno ? strerror(errno) : "contents differ");
-	free(buf);
-	return ok;
-}
-
 /* ---- ring buffer layout ---- */
 
 struct rb {
 	int fd;
 	unsigned long data_pages;
 	size_t data_sz;
+	/* producer page, data, data again: offset one page on */
+	size_t prod_len;
 	/* consumer page, producer page, data, data again: offset 0 on */
 	size_t all_len;
 };
@@ -417,6 +168,7 @@ static bool rb_open(struct rb *rb, unsigned int type, unsigned long data_pages)
 {
 	rb->data_pages = data_pages;
 	rb->data_sz = data_pages * page_size;
+	rb->prod_len = page_size + 2 * rb->data_sz;
 	rb->all_len = 2 * page_size + 2 * rb->data_sz;
 	rb->fd = ringbuf_create(type, data_pages);
 	if (rb->fd < 0)
@@ -425,7 +177,35 @@ static bool rb_open(struct rb *rb, unsigned int type, unsigned long data_pages)
 	return rb->fd >= 0;
 }
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/*
+ * A kernel-produced ring buffer of 4 data pages, its consumer page mapped
+ * read/write at @cons and all of it read-only at @all.  On failure what it
+ * did get stays open, as after any failed CHECK().
+ */
+static bool rb_kern_map(struct rb *rb, char **cons, char **all)
+{
+	if (!rb_open(rb, KOP_MAP_TYPE_RINGBUF, 4))
+		return false;
+	*cons = map_at(rb->fd, page_size, PROT_READ | PROT_WRITE, 0);
+	if (*cons == MAP_FAILED)
+		return false;
+	*all = map_at(rb->fd, rb->all_len, PROT_READ, 0);
+	return *all != MAP_FAILED;
+}
+
+static void rb_kern_unmap(struct rb *rb, char *cons, char *all)
+{
+	munmap(all, rb->all_len);
+	munmap(cons, page_size);
+	close(rb->fd);
+}
+
+/* Unmap the producer and data pages at @prod, and close the map. */
+static void rb_prod_unmap(struct rb *rb, char *prod)
+{
+	munmap(prod, rb->prod_len);
+	close(rb->fd);
+}
 
 static const unsigned long rb_sizes[] = { 4, 64 };
 #define NR_RB_SIZES	ARRAY_SIZE(rb_sizes)
@@ -446,54 +226,60 @@ static bool t_rb_kern_create(void)
 	return true;
 }
 
-/* Which mmap() calls a kernel-produced ring buffer accepts. */
-static bool t_rb_kern_mmap_rules(void)
+/*
+ * @check each size of ring buffer of @type.  A failed check leaves its
+ * ring buffer open, as a failed CHECK() does.
+ */
+static bool rb_each_size(unsigned int type, bool (*check)(const struct rb *rb))
 {
 	unsigned int i;
 	struct rb rb;
-	void *p;
 
 	for (i = 0; i < NR_RB_SIZES; i++) {
-		CHECK(rb_open(&rb, KOP_MAP_TYPE_RINGBUF, rb_sizes[i]));
-		/* consumer page read/write */
-		p = map_at(rb.fd, page_size, PROT_READ | PROT_WRITE, 0);
-		CHECK(p != MAP_FAILED);
-		munmap(p, page_size);
-		/* producer page and data twice, read-only, exactly the max */
-		p = map_at(rb.fd, page_size + 2 * rb.data_sz, PROT_READ,
-			   page_size);
-		CHECK(p != MAP_FAILED);
-		munmap(p, page_size + 2 * rb.data_sz);
-		/* everything from offset 0, read-only */
-		p = map_at(rb.fd, rb.all_len, PROT_READ, 0);
-		CHECK(p != MAP_FAILED);
-		munmap(p, rb.all_len);
-		/* data pages only */
-		p = map_at(rb.fd, 2 * rb.data_sz, PROT_READ, 2 * page_size);
-		CHECK(p != MAP_FAILED);
-		munmap(p, 2 * rb.data_sz);
-		/* one page too many, or starting past the end */
-		CHECK(mmap_fails(rb.fd, rb.all_len + page_size, PROT_READ,
-				 MAP_SHARED, 0, EINVAL));
-		CHECK(mmap_fails(rb.fd, 2 * page_size + 2 * rb.data_sz,
-				 PROT_READ, MAP_SHARED, page_size, EINVAL));
-		CHECK(mmap_fails(rb.fd, page_size, PROT_READ, MAP_SHARED,
-				 rb.all_len, EINVAL));
-		/* writable: only the consumer page, alone */
-		CHECK(mmap_fails(rb.fd, page_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, page_size, EPERM));
-		CHECK(mmap_fails(rb.fd, 2 * page_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, 0, EPERM));
-		CHECK(mmap_fails(rb.fd, page_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, 2 * page_size, EPERM));
-		/* private and executable mappings */
-		CHECK(mmap_fails(rb.fd, page_size, PROT_READ, MAP_PRIVATE, 0,
-				 EINVAL));
-		CHECK(mmap_fails(rb.fd, page_size, PROT_READ | PROT_EXEC,
-				 MAP_SHARED, 0, EPERM));
+		CHECK(rb_open(&rb, type, rb_sizes[i]));
+		if (!check(&rb))
+			return false;
 		close(rb.fd);
 	}
 	return true;
+}
+
+static bool rb_kern_mmap_rules(const struct rb *rb)
+{
+	/* consumer page read/write */
+	CHECK(mmap_works(rb->fd, page_size, PROT_READ | PROT_WRITE, 0));
+	/* producer page and data twice, read-only, exactly the max */
+	CHECK(mmap_works(rb->fd, rb->prod_len, PROT_READ, page_size));
+	/* everything from offset 0, read-only */
+	CHECK(mmap_works(rb->fd, rb->all_len, PROT_READ, 0));
+	/* data pages only */
+	CHECK(mmap_works(rb->fd, 2 * rb->data_sz, PROT_READ, 2 * page_size));
+	/* one page too many, or starting past the end */
+	CHECK(mmap_fails(rb->fd, rb->all_len + page_size, PROT_READ,
+			 MAP_SHARED, 0, EINVAL));
+	CHECK(mmap_fails(rb->fd, 2 * page_size + 2 * rb->data_sz, PROT_READ,
+			 MAP_SHARED, page_size, EINVAL));
+	CHECK(mmap_fails(rb->fd, page_size, PROT_READ, MAP_SHARED,
+			 rb->all_len, EINVAL));
+	/* writable: only the consumer page, alone */
+	CHECK(mmap_fails(rb->fd, page_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, page_size, EPERM));
+	CHECK(mmap_fails(rb->fd, 2 * page_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, 0, EPERM));
+	CHECK(mmap_fails(rb->fd, page_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, 2 * page_size, EPERM));
+	/* private and executable mappings */
+	CHECK(mmap_fails(rb->fd, page_size, PROT_READ, MAP_PRIVATE, 0,
+			 EINVAL));
+	CHECK(mmap_fails(rb->fd, page_size, PROT_READ | PROT_EXEC,
+			 MAP_SHARED, 0, EPERM));
+	return true;
+}
+
+/* Which mmap() calls a kernel-produced ring buffer accepts. */
+static bool t_rb_kern_mmap_rules(void)
+{
+	return rb_each_size(KOP_MAP_TYPE_RINGBUF, rb_kern_mmap_rules);
 }
 
 /* Consumer page writable, producer and data pages read-only for good. */
@@ -503,11 +289,7 @@ static bool t_rb_kern_write_protection(void)
 	unsigned long i;
 	struct rb rb;
 
-	CHECK(rb_open(&rb, KOP_MAP_TYPE_RINGBUF, 4));
-	cons = map_at(rb.fd, page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(cons != MAP_FAILED);
-	all = map_at(rb.fd, rb.all_len, PROT_READ, 0);
-	CHECK(all != MAP_FAILED);
+	CHECK(rb_kern_map(&rb, &cons, &all));
 
 	/* consumer_pos is at the start of the consumer page */
 	CHECK(probe_write(cons, 0) == 0);
@@ -529,9 +311,7 @@ static bool t_rb_kern_write_protection(void)
 	CHECK(all[8] == 1);
 	cons[8] = 0;
 
-	munmap(all, rb.all_len);
-	munmap(cons, page_size);
-	close(rb.fd);
+	rb_kern_unmap(&rb, cons, all);
 	return true;
 }
 
@@ -560,38 +340,29 @@ static bool t_rb_kern_double_mapping(void)
 	return true;
 }
 
+static bool rb_user_mmap_rules(const struct rb *rb)
+{
+	/* consumer page: read-only only */
+	CHECK(mmap_fails(rb->fd, page_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, 0, EPERM));
+	CHECK(mmap_works(rb->fd, page_size, PROT_READ, 0));
+	/* producer page and data twice, read/write */
+	CHECK(mmap_works(rb->fd, rb->prod_len, PROT_READ | PROT_WRITE,
+			 page_size));
+	CHECK(mmap_fails(rb->fd, 2 * page_size + 2 * rb->data_sz,
+			 PROT_READ | PROT_WRITE, MAP_SHARED, page_size,
+			 EINVAL));
+	/* everything read-only from offset 0 */
+	CHECK(mmap_works(rb->fd, rb->all_len, PROT_READ, 0));
+	CHECK(mmap_fails(rb->fd, page_size, PROT_READ, MAP_PRIVATE,
+			 page_size, EINVAL));
+	return true;
+}
+
 /* Which mmap() calls a user ring buffer accepts. */
 static bool t_rb_user_mmap_rules(void)
 {
-	unsigned int i;
-	struct rb rb;
-	void *p;
-
-	for (i = 0; i < NR_RB_SIZES; i++) {
-		CHECK(rb_open(&rb, KOP_MAP_TYPE_USER_RINGBUF, rb_sizes[i]));
-		/* consumer page: read-only only */
-		CHECK(mmap_fails(rb.fd, page_size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, 0, EPERM));
-		p = map_at(rb.fd, page_size, PROT_READ, 0);
-		CHECK(p != MAP_FAILED);
-		munmap(p, page_size);
-		/* producer page and data twice, read/write */
-		p = map_at(rb.fd, page_size + 2 * rb.data_sz,
-			   PROT_READ | PROT_WRITE, page_size);
-		CHECK(p != MAP_FAILED);
-		munmap(p, page_size + 2 * rb.data_sz);
-		CHECK(mmap_fails(rb.fd, 2 * page_size + 2 * rb.data_sz,
-				 PROT_READ | PROT_WRITE, MAP_SHARED, page_size,
-				 EINVAL));
-		/* everything read-only from offset 0 */
-		p = map_at(rb.fd, rb.all_len, PROT_READ, 0);
-		CHECK(p != MAP_FAILED);
-		munmap(p, rb.all_len);
-		CHECK(mmap_fails(rb.fd, page_size, PROT_READ, MAP_PRIVATE,
-				 page_size, EINVAL));
-		close(rb.fd);
-	}
-	return true;
+	return rb_each_size(KOP_MAP_TYPE_USER_RINGBUF, rb_user_mmap_rules);
 }
 
 /* A user ring buffer: writes through one alias show through the other. */
@@ -604,8 +375,7 @@ static bool t_rb_user_double_mapping(void)
 	CHECK(rb_open(&rb, KOP_MAP_TYPE_USER_RINGBUF, 64));
 	cons = map_at(rb.fd, page_size, PROT_READ, 0);
 	CHECK(cons != MAP_FAILED);
-	prod = map_at(rb.fd, page_size + 2 * rb.data_sz,
-		      PROT_READ | PROT_WRITE, page_size);
+	prod = map_at(rb.fd, rb.prod_len, PROT_READ | PROT_WRITE, page_size);
 	CHECK(prod != MAP_FAILED);
 	all = map_at(rb.fd, rb.all_len, PROT_READ, 0);
 	CHECK(all != MAP_FAILED);
@@ -630,10 +400,24 @@ static bool t_rb_user_double_mapping(void)
 	prod[0] = 0;
 
 	munmap(all, rb.all_len);
-	munmap(prod, page_size + 2 * rb.data_sz);
+	munmap(prod, rb.prod_len);
 	munmap(cons, page_size);
 	close(rb.fd);
 	return true;
+}
+
+/*
+ * pages_typed() of the @len bytes mapped at @p, which are unmapped after,
+ * and the map's @fd closed.
+ */
+static bool mapping_typed(const char *what, int fd, char *p, size_t len,
+			  unsigned long first, unsigned long alias)
+{
+	bool ok = pages_typed(what, p, len / page_size, first, alias);
+
+	munmap(p, len);
+	close(fd);
+	return ok;
 }
 
 /* Every mappable page is typed kernel-owned, mapcount 0, aliases shared. */
@@ -645,18 +429,14 @@ static bool t_rb_pages_typed(void)
 	unsigned int t;
 	struct rb rb;
 	char *all;
-	bool ok;
 
 	for (t = 0; t < 2; t++) {
 		CHECK(rb_open(&rb, types[t], 64));
 		all = map_at(rb.fd, rb.all_len, PROT_READ, 0);
 		CHECK(all != MAP_FAILED);
 		/* nothing faulted in: mapped at mmap() time */
-		ok = pages_typed(t ? "user ring buffer" : "ring buffer", all,
-				 rb.all_len / page_size, 2, rb.data_pages);
-		munmap(all, rb.all_len);
-		close(rb.fd);
-		if (!ok)
+		if (!mapping_typed(t ? "user ring buffer" : "ring buffer",
+				   rb.fd, all, rb.all_len, 2, rb.data_pages))
 			return false;
 	}
 	return true;
@@ -669,8 +449,7 @@ static bool t_rb_prot_none(void)
 	struct rb rb;
 
 	CHECK(rb_open(&rb, KOP_MAP_TYPE_USER_RINGBUF, 4));
-	prod = map_at(rb.fd, page_size + 2 * rb.data_sz,
-		      PROT_READ | PROT_WRITE, page_size);
+	prod = map_at(rb.fd, rb.prod_len, PROT_READ | PROT_WRITE, page_size);
 	CHECK(prod != MAP_FAILED);
 	memset(prod + page_size, 0x33, rb.data_sz);
 	none = map_at(rb.fd, rb.all_len, PROT_NONE, 0);
@@ -682,8 +461,7 @@ static bool t_rb_prot_none(void)
 	CHECK(mprotect(none, rb.all_len, PROT_READ | PROT_WRITE) == -1 &&
 	      errno == EACCES);
 	munmap(none, rb.all_len);
-	munmap(prod, page_size + 2 * rb.data_sz);
-	close(rb.fd);
+	rb_prod_unmap(&rb, prod);
 	return true;
 }
 
@@ -692,13 +470,28 @@ static bool rb_user_with_pattern(struct rb *rb, char **prod, char pat)
 {
 	if (!rb_open(rb, KOP_MAP_TYPE_USER_RINGBUF, 4))
 		return false;
-	*prod = map_at(rb->fd, page_size + 2 * rb->data_sz,
-		       PROT_READ | PROT_WRITE, page_size);
+	*prod = map_at(rb->fd, rb->prod_len, PROT_READ | PROT_WRITE,
+		       page_size);
 	if (*prod == MAP_FAILED) {
 		close(rb->fd);
 		return false;
 	}
 	memset(*prod + page_size, pat, rb->data_sz);
+	return true;
+}
+
+/* A user ring buffer as rb_user_with_pattern() maps it, and its map ID. */
+struct rb_user {
+	struct rb rb;
+	char *prod;
+	uint32_t id;
+};
+
+static bool rb_user_with_id(struct rb_user *u, char pat)
+{
+	CHECK(rb_user_with_pattern(&u->rb, &u->prod, pat));
+	u->id = map_id(u->rb.fd);
+	CHECK(u->id);
 	return true;
 }
 
@@ -714,62 +507,55 @@ static bool data_is(const char *data, size_t len, char pat)
 
 static bool t_teardown_munmap_then_close(void)
 {
-	struct rb rb;
-	uint32_t id;
-	char *prod;
+	struct rb_user u;
 
-	CHECK(rb_user_with_pattern(&rb, &prod, 0x44));
-	id = map_id(rb.fd);
-	CHECK(id);
-	CHECK(munmap(prod, page_size + 2 * rb.data_sz) == 0);
-	CHECK(map_id_exists(id, true));
-	close(rb.fd);
-	CHECK(!map_id_exists(id, false));
+	CHECK(rb_user_with_id(&u, 0x44));
+	CHECK(munmap(u.prod, u.rb.prod_len) == 0);
+	CHECK(map_id_exists(u.id, true));
+	close(u.rb.fd);
+	CHECK(!map_id_exists(u.id, false));
 	return true;
 }
 
 /* The mapping keeps the map, and its pages, after the last fd is closed. */
 static bool t_teardown_close_then_munmap(void)
 {
-	struct rb rb;
-	uint32_t id;
-	char *prod;
+	struct rb_user u;
+	char *data;
 
-	CHECK(rb_user_with_pattern(&rb, &prod, 0x45));
-	id = map_id(rb.fd);
-	CHECK(id);
-	close(rb.fd);
-	CHECK(map_id_exists(id, true));
-	CHECK(data_is(prod + page_size, 2 * rb.data_sz, 0x45));
-	memset(prod + page_size, 0x46, rb.data_sz);
-	CHECK(data_is(prod + page_size + rb.data_sz, rb.data_sz, 0x46));
-	CHECK(munmap(prod, page_size + 2 * rb.data_sz) == 0);
-	CHECK(!map_id_exists(id, false));
+	CHECK(rb_user_with_id(&u, 0x45));
+	data = u.prod + page_size;
+	close(u.rb.fd);
+	CHECK(map_id_exists(u.id, true));
+	CHECK(data_is(data, 2 * u.rb.data_sz, 0x45));
+	memset(data, 0x46, u.rb.data_sz);
+	CHECK(data_is(data + u.rb.data_sz, u.rb.data_sz, 0x46));
+	CHECK(munmap(u.prod, u.rb.prod_len) == 0);
+	CHECK(!map_id_exists(u.id, false));
 	return true;
 }
 
 /* A forked child's copy of the mapping outlives the parent's. */
 static bool t_teardown_fork(void)
 {
-	int go[2], status;
-	struct rb rb;
-	uint32_t id;
-	char *prod;
+	struct rb_user u;
+	size_t data_sz;
+	char *data;
 	pid_t pid;
+	int go[2];
 	char c;
 
-	CHECK(rb_user_with_pattern(&rb, &prod, 0x47));
-	id = map_id(rb.fd);
-	CHECK(id);
+	CHECK(rb_user_with_id(&u, 0x47));
+	data = u.prod + page_size;
+	data_sz = u.rb.data_sz;
 
 	/* 1: the child reads and exits while the parent still maps */
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid)
-		_exit(data_is(prod + page_size, 2 * rb.data_sz, 0x47) ? 0 : 1);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK(data_is(prod + page_size, 2 * rb.data_sz, 0x47));
+		_exit(data_is(data, 2 * data_sz, 0x47) ? 0 : 1);
+	CHECK(child_ok(pid));
+	CHECK(data_is(data, 2 * data_sz, 0x47));
 
 	/* 2: the parent unmaps and closes first; the child's copy holds */
 	CHECK(pipe(go) == 0);
@@ -777,33 +563,31 @@ static bool t_teardown_fork(void)
 	CHECK(pid >= 0);
 	if (!pid) {
 		close(go[1]);
-		close(rb.fd);
+		close(u.rb.fd);
 		if (read(go[0], &c, 1) != 1)
 			_exit(2);
-		if (!data_is(prod + page_size, 2 * rb.data_sz, 0x47))
+		if (!data_is(data, 2 * data_sz, 0x47))
 			_exit(1);
-		memset(prod + page_size, 0x48, rb.data_sz);
-		_exit(data_is(prod + page_size + rb.data_sz, rb.data_sz,
-			      0x48) ? 0 : 1);
+		memset(data, 0x48, data_sz);
+		_exit(data_is(data + data_sz, data_sz, 0x48) ? 0 : 1);
 	}
 	close(go[0]);
-	CHECK(munmap(prod, page_size + 2 * rb.data_sz) == 0);
-	close(rb.fd);
-	CHECK(map_id_exists(id, true));
+	CHECK(munmap(u.prod, u.rb.prod_len) == 0);
+	close(u.rb.fd);
+	CHECK(map_id_exists(u.id, true));
 	CHECK(write(go[1], "x", 1) == 1);
 	close(go[1]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK(!map_id_exists(id, false));
+	CHECK(child_ok(pid));
+	CHECK(!map_id_exists(u.id, false));
 	return true;
 }
 
 /* A process that exits with the map mapped (and its fd closed). */
 static bool t_teardown_exit_mapped(void)
 {
-	int ids[2], status;
 	struct rb rb;
 	uint32_t id;
+	int ids[2];
 	char *prod;
 	pid_t pid;
 
@@ -823,8 +607,7 @@ static bool t_teardown_exit_mapped(void)
 	close(ids[1]);
 	CHECK(read(ids[0], &id, sizeof(id)) == sizeof(id));
 	close(ids[0]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(child_ok(pid));
 	CHECK(id);
 	CHECK(!map_id_exists(id, false));
 	return true;
@@ -837,93 +620,99 @@ static int array_create(unsigned int value_size, unsigned int max_entries,
 			  BPF_F_MMAPABLE | flags);
 }
 
+/*
+ * An mmap()able array, @len bytes of it mapped read/write at @p.  On
+ * failure what it did get stays open, as after any failed CHECK().
+ */
+static bool array_map(unsigned int value_size, unsigned int max_entries,
+		      size_t len, int *fd, char **p)
+{
+	*fd = array_create(value_size, max_entries, 0);
+	if (*fd < 0)
+		return false;
+	*p = map_at(*fd, len, PROT_READ | PROT_WRITE, 0);
+	return *p != MAP_FAILED;
+}
+
+/*
+ * A mapping of every kind of page: a ring buffer's consumer page and all
+ * of it read-only, a user ring buffer's producer and data pages, and two
+ * pages of an array, each set up by the case where it needs it.
+ */
+struct every_kind {
+	struct rb krb, urb;
+	char *cons, *all, *prod, *arr;
+	int afd;
+};
+
+static void every_kind_unmap(struct every_kind *k)
+{
+	munmap(k->arr, 2 * page_size);
+	close(k->afd);
+	rb_prod_unmap(&k->urb, k->prod);
+	rb_kern_unmap(&k->krb, k->cons, k->all);
+}
+
 /* /proc/self/mem reads every kind of page exactly as the mapping shows. */
 static bool t_proc_self_mem_read(void)
 {
-	char *cons, *all, *prod, *arr;
-	struct rb krb, urb;
-	int afd;
+	struct every_kind k;
+	char *data;
 
-	CHECK(rb_open(&krb, KOP_MAP_TYPE_RINGBUF, 4));
-	cons = map_at(krb.fd, page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(cons != MAP_FAILED);
-	all = map_at(krb.fd, krb.all_len, PROT_READ, 0);
-	CHECK(all != MAP_FAILED);
-	memset(cons + 64, 0x51, 64);
-	CHECK(proc_mem_matches(cons, page_size));
-	CHECK(proc_mem_matches(all, krb.all_len));
+	CHECK(rb_kern_map(&k.krb, &k.cons, &k.all));
+	memset(k.cons + 64, 0x51, 64);
+	CHECK(proc_mem_matches(k.cons, page_size));
+	CHECK(proc_mem_matches(k.all, k.krb.all_len));
 
-	CHECK(rb_user_with_pattern(&urb, &prod, 0x52));
-	prod[page_size + urb.data_sz - 8] = 0x53;
+	CHECK(rb_user_with_pattern(&k.urb, &k.prod, 0x52));
+	data = k.prod + page_size;
+	data[k.urb.data_sz - 8] = 0x53;
 	/* a read across the end of the data and into the second alias */
-	CHECK(proc_mem_matches(prod + page_size + urb.data_sz - 16, 32));
-	CHECK(proc_mem_matches(prod, page_size + 2 * urb.data_sz));
+	CHECK(proc_mem_matches(data + k.urb.data_sz - 16, 32));
+	CHECK(proc_mem_matches(k.prod, k.urb.prod_len));
 
-	afd = array_create(8, 1024, 0);
-	CHECK(afd >= 0);
-	arr = map_at(afd, 2 * page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(arr != MAP_FAILED);
-	memset(arr, 0x54, 2 * page_size);
-	CHECK(proc_mem_matches(arr, 2 * page_size));
+	CHECK(array_map(8, 1024, 2 * page_size, &k.afd, &k.arr));
+	memset(k.arr, 0x54, 2 * page_size);
+	CHECK(proc_mem_matches(k.arr, 2 * page_size));
 
-	munmap(arr, 2 * page_size);
-	close(afd);
-	munmap(prod, page_size + 2 * urb.data_sz);
-	close(urb.fd);
-	munmap(all, krb.all_len);
-	munmap(cons, page_size);
-	close(krb.fd);
+	every_kind_unmap(&k);
 	return true;
 }
 
 /* /proc/self/mem writes only where the mapping is writable. */
 static bool t_proc_self_mem_write(void)
 {
-	char *cons, *all, *prod, *arr;
 	char buf[16] = "kernel-owned!";
-	struct rb krb, urb;
+	struct every_kind k;
 	uint64_t val;
-	int afd;
+	char *data;
 
-	CHECK(rb_open(&krb, KOP_MAP_TYPE_RINGBUF, 4));
-	cons = map_at(krb.fd, page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(cons != MAP_FAILED);
-	all = map_at(krb.fd, krb.all_len, PROT_READ, 0);
-	CHECK(all != MAP_FAILED);
+	CHECK(rb_kern_map(&k.krb, &k.cons, &k.all));
 	/* the consumer page: writable, before user space ever wrote it */
-	CHECK(proc_mem_rw(buf, sizeof(buf), cons + 128, true) == sizeof(buf));
-	CHECK(!memcmp(all + 128, buf, sizeof(buf)));
-	memset(cons + 128, 0, sizeof(buf));
+	CHECK(proc_mem_rw(buf, sizeof(buf), k.cons + 128, true) == sizeof(buf));
+	CHECK(!memcmp(k.all + 128, buf, sizeof(buf)));
+	memset(k.cons + 128, 0, sizeof(buf));
 	/* producer and data pages: read-only mapping, forced write refused */
-	CHECK(proc_mem_rw(buf, sizeof(buf), all + page_size, true) == -1 &&
+	CHECK(proc_mem_rw(buf, sizeof(buf), k.all + page_size, true) == -1 &&
 	      errno == EIO);
-	CHECK(proc_mem_rw(buf, sizeof(buf), all + 2 * page_size, true) == -1 &&
+	CHECK(proc_mem_rw(buf, sizeof(buf), k.all + 2 * page_size, true) == -1 &&
 	      errno == EIO);
-	CHECK(data_is(all + page_size + 64, 64, 0));
+	CHECK(data_is(k.all + page_size + 64, 64, 0));
 
-	CHECK(rb_user_with_pattern(&urb, &prod, 0));
-	CHECK(proc_mem_rw(buf, sizeof(buf), prod + page_size + 256, true) ==
-	      sizeof(buf));
-	CHECK(!memcmp(prod + page_size + urb.data_sz + 256, buf, sizeof(buf)));
+	CHECK(rb_user_with_pattern(&k.urb, &k.prod, 0));
+	data = k.prod + page_size;
+	CHECK(proc_mem_rw(buf, sizeof(buf), data + 256, true) == sizeof(buf));
+	CHECK(!memcmp(data + k.urb.data_sz + 256, buf, sizeof(buf)));
 
-	afd = array_create(8, 1024, 0);
-	CHECK(afd >= 0);
-	arr = map_at(afd, 2 * page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(arr != MAP_FAILED);
+	CHECK(array_map(8, 1024, 2 * page_size, &k.afd, &k.arr));
 	val = 0x0123456789abcdefULL;
-	CHECK(proc_mem_rw(&val, sizeof(val), arr + 8 * 700, true) ==
+	CHECK(proc_mem_rw(&val, sizeof(val), k.arr + 8 * 700, true) ==
 	      sizeof(val));
 	val = 0;
-	CHECK(map_lookup(afd, 700, &val) == 0);
+	CHECK(map_lookup(k.afd, 700, &val) == 0);
 	CHECK(val == 0x0123456789abcdefULL);
 
-	munmap(arr, 2 * page_size);
-	close(afd);
-	munmap(prod, page_size + 2 * urb.data_sz);
-	close(urb.fd);
-	munmap(all, krb.all_len);
-	munmap(cons, page_size);
-	close(krb.fd);
+	every_kind_unmap(&k);
 	return true;
 }
 
@@ -970,8 +759,7 @@ static int t_process_vm_readv(const char **why)
 	ret = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 	if (ret < 0 && errno == ENOSYS) {
 		*why = "process_vm_readv() not supported (CROSS_MEMORY_ATTACH)";
-		munmap(prod, page_size + 2 * rb.data_sz);
-		close(rb.fd);
+		rb_prod_unmap(&rb, prod);
 		return -1;
 	}
 	if (ret != sizeof(buf) || !data_is(buf, sizeof(buf), 0x61)) {
@@ -979,14 +767,9 @@ static int t_process_vm_readv(const char **why)
 		     strerror(errno));
 		return 0;
 	}
-	munmap(prod, page_size + 2 * rb.data_sz);
-	close(rb.fd);
+	rb_prod_unmap(&rb, prod);
 
-	afd = array_create(4096, 3, 0);
-	if (afd < 0)
-		return 0;
-	arr = map_at(afd, 3 * page_size, PROT_READ | PROT_WRITE, 0);
-	if (arr == MAP_FAILED)
+	if (!array_map(4096, 3, 3 * page_size, &afd, &arr))
 		return 0;
 	memset(arr + page_size, 0x62, page_size);
 	remote.iov_base = arr + page_size;
@@ -1013,10 +796,7 @@ static bool t_gup_vmsplice_refused(void)
 	CHECK(rb_open(&rb, KOP_MAP_TYPE_RINGBUF, 4));
 	all = map_at(rb.fd, rb.all_len, PROT_READ, 0);
 	CHECK(all != MAP_FAILED);
-	afd = array_create(8, 1024, 0);
-	CHECK(afd >= 0);
-	arr = map_at(afd, 2 * page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(arr != MAP_FAILED);
+	CHECK(array_map(8, 1024, 2 * page_size, &afd, &arr));
 	CHECK(pipe(pfd) == 0);
 
 	iov.iov_base = all + 2 * page_size;
@@ -1112,10 +892,7 @@ static bool t_array_freeze_rules(void)
 	char *rw, *ro;
 	int fd;
 
-	fd = array_create(8, 1024, 0);
-	CHECK(fd >= 0);
-	rw = map_at(fd, 2 * page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(rw != MAP_FAILED);
+	CHECK(array_map(8, 1024, 2 * page_size, &fd, &rw));
 	CHECK(map_freeze(fd) == -1 && errno == EBUSY);
 	rw[0] = 0x71;
 	CHECK(munmap(rw, 2 * page_size) == 0);
@@ -1138,9 +915,7 @@ static bool t_array_freeze_rules(void)
 	CHECK(fd >= 0);
 	CHECK(mmap_fails(fd, 2 * page_size, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, 0, EACCES));
-	ro = map_at(fd, 2 * page_size, PROT_READ, 0);
-	CHECK(ro != MAP_FAILED);
-	munmap(ro, 2 * page_size);
+	CHECK(mmap_works(fd, 2 * page_size, PROT_READ, 0));
 	close(fd);
 	return true;
 }
@@ -1148,15 +923,12 @@ static bool t_array_freeze_rules(void)
 /* fork() copies a writable VMA, which holds off the freeze until exit. */
 static bool t_array_freeze_fork(void)
 {
-	int go[2], status, fd;
+	int go[2], fd;
 	pid_t pid;
 	char *rw;
 	char c;
 
-	fd = array_create(8, 1024, 0);
-	CHECK(fd >= 0);
-	rw = map_at(fd, 2 * page_size, PROT_READ | PROT_WRITE, 0);
-	CHECK(rw != MAP_FAILED);
+	CHECK(array_map(8, 1024, 2 * page_size, &fd, &rw));
 	CHECK(pipe(go) == 0);
 	pid = fork();
 	CHECK(pid >= 0);
@@ -1172,8 +944,7 @@ static bool t_array_freeze_fork(void)
 	CHECK(map_freeze(fd) == -1 && errno == EBUSY);
 	CHECK(write(go[1], "x", 1) == 1);
 	close(go[1]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(child_ok(pid));
 	CHECK(map_freeze(fd) == 0);
 	rw = map_at(fd, 2 * page_size, PROT_READ, 0);
 	CHECK(rw != MAP_FAILED);
@@ -1187,21 +958,14 @@ static bool t_array_pages_typed(void)
 {
 	unsigned int i;
 	size_t len;
-	bool ok;
 	char *p;
 	int fd;
 
 	for (i = 0; i < 2; i++) {
 		len = array_len(&array_cases[i]);
-		fd = array_create(array_cases[i].value_size,
-				  array_cases[i].max_entries, 0);
-		CHECK(fd >= 0);
-		p = map_at(fd, len, PROT_READ | PROT_WRITE, 0);
-		CHECK(p != MAP_FAILED);
-		ok = pages_typed("array", p, len / page_size, 0, 0);
-		munmap(p, len);
-		close(fd);
-		if (!ok)
+		CHECK(array_map(array_cases[i].value_size,
+				array_cases[i].max_entries, len, &fd, &p));
+		if (!mapping_typed("array", fd, p, len, 0, 0))
 			return false;
 	}
 	return true;
@@ -1367,30 +1131,86 @@ static uint32_t pattern(unsigned int k)
 	return 0x5a000000 | (k << 8) | k;
 }
 
-/*
- * A program writes records with bpf_ringbuf_output(); user space reads them
- * through the data mapping, records wrapping around the end contiguously
- * through the second alias, and advances consumer_pos through the consumer
- * page, which the kernel must see for the ring not to fill up.
- */
-static int t_prog_ringbuf_output(const char **why)
+/* The first and the last word of each record user space writes. */
+static const uint64_t user_rec_pat[2] = {
+	0x1122334455667788ULL, 0x99aabbccddeeff00ULL,
+};
+
+/* A load that failed: says why, with the start of the log; -1. */
+static int load_failed(const char *cmd, int log_len, const char *reason,
+		       const char **why)
 {
-	struct bpf_insn insns[40];
-	unsigned int n = 0, k, r;
-	char *cons, *prod, *data;
-	volatile unsigned long *cons_pos;
-	const unsigned long *prod_pos;
-	unsigned long pos = 0;
-	bool wrapped = false;
+	diag("%s: %s; log: %.*s", cmd, strerror(errno), log_len, prog_log);
+	*why = reason;
+	return -1;
+}
+
+/* Whether a record at @pos runs past the end of the data, into the alias. */
+static bool rec_wraps(const struct rb *rb, unsigned long pos)
+{
+	return (pos & (rb->data_sz - 1)) + REC_TOTAL > rb->data_sz;
+}
+
+/* The end of a records check: one of them must have wrapped. */
+static bool check_wrapped(bool wrapped)
+{
+	if (!wrapped)
+		diag("no record wrapped around the end");
+	return wrapped;
+}
+
+/* Loads the program for the map @map_fd: its fd, or -1 with *why set. */
+typedef int (*rb_prog_load_fn)(int map_fd, const char **why);
+/* Whether the records the program and user space pass were right. */
+typedef bool (*rb_records_fn)(const struct rb *rb, int prog, char *cons,
+			      char *prod);
+
+/*
+ * A ring buffer of @type, a program @load loads for it, and the @records
+ * through its mapping: user space writes the pages of its side, the
+ * consumer page of a kernel-produced ring buffer or the producer and data
+ * pages of a user ring buffer.  1 ok, 0 not ok, -1 skip (with *why).
+ */
+static int rb_prog_run(unsigned int type, rb_prog_load_fn load,
+		       rb_records_fn records, const char **why)
+{
+	bool user = type == KOP_MAP_TYPE_USER_RINGBUF;
+	char *cons, *prod;
 	int prog, ret = 0;
-	long long rv;
 	struct rb rb;
 
-	if (!rb_open(&rb, KOP_MAP_TYPE_RINGBUF, 4))
+	if (!rb_open(&rb, type, 4))
 		return 0;
+	prog = load(rb.fd, why);
+	if (prog < 0) {
+		close(rb.fd);
+		return -1;
+	}
+	cons = map_at(rb.fd, page_size,
+		      user ? PROT_READ : PROT_READ | PROT_WRITE, 0);
+	prod = map_at(rb.fd, rb.prod_len,
+		      user ? PROT_READ | PROT_WRITE : PROT_READ, page_size);
+	if (cons != MAP_FAILED && prod != MAP_FAILED)
+		ret = records(&rb, prog, cons, prod);
+	if (cons != MAP_FAILED)
+		munmap(cons, page_size);
+	if (prod != MAP_FAILED)
+		munmap(prod, rb.prod_len);
+	close(prog);
+	close(rb.fd);
+	return ret;
+}
+
+/* A socket filter writing a REC_LEN record of pattern() words. */
+static int ringbuf_output_load(int map_fd, const char **why)
+{
+	struct bpf_insn insns[40];
+	unsigned int n = 0, k;
+	int prog;
+
 	for (k = 0; k < REC_LEN / 8; k++)
 		insns[n++] = ST_DW(R10, -REC_LEN + 8 * k, pattern(k));
-	insns[n++] = LD_IMM64_LO(R1, BPF_PSEUDO_MAP_FD, rb.fd);
+	insns[n++] = LD_IMM64_LO(R1, BPF_PSEUDO_MAP_FD, map_fd);
 	insns[n++] = LD_IMM64_HI(0);
 	insns[n++] = MOV64_REG(R2, R10);
 	insns[n++] = ADD64_IMM(R2, -REC_LEN);
@@ -1399,24 +1219,32 @@ static int t_prog_ringbuf_output(const char **why)
 	insns[n++] = CALL(KOP_FUNC_ringbuf_output);
 	insns[n++] = EXIT();
 	prog = prog_load(insns, n);
-	if (prog < 0) {
-		diag("BPF_PROG_LOAD: %s; log: %.200s", strerror(errno),
-		     prog_log);
-		*why = "cannot load a socket filter calling bpf_ringbuf_output()";
-		close(rb.fd);
-		return -1;
-	}
+	if (prog < 0)
+		return load_failed("BPF_PROG_LOAD", 200,
+				   "cannot load a socket filter calling bpf_ringbuf_output()",
+				   why);
+	return prog;
+}
 
-	cons = map_at(rb.fd, page_size, PROT_READ | PROT_WRITE, 0);
-	prod = map_at(rb.fd, page_size + 2 * rb.data_sz, PROT_READ, page_size);
-	if (cons == MAP_FAILED || prod == MAP_FAILED)
-		goto out;
-	cons_pos = (volatile unsigned long *)cons;
-	prod_pos = (const unsigned long *)prod;
-	data = prod + page_size;
+/*
+ * Run the program until a record has wrapped around the end: each record
+ * must show at producer_pos, read contiguously through the second alias
+ * if it wraps, and consuming it through the consumer page must make room
+ * for the next.
+ */
+static bool ringbuf_output_records(const struct rb *rb, int prog, char *cons,
+				   char *prod)
+{
+	volatile unsigned long *cons_pos = (volatile unsigned long *)cons;
+	const unsigned long *prod_pos = (const unsigned long *)prod;
+	const char *data = prod + page_size;
+	unsigned long pos = 0;
+	bool wrapped = false;
+	unsigned int k, r;
+	long long rv;
 
 	/* enough records for one to wrap around the end */
-	for (r = 0; r < rb.data_sz / REC_TOTAL + 2; r++) {
+	for (r = 0; r < rb->data_sz / REC_TOTAL + 2; r++) {
 		const char *rec;
 		uint32_t hdr;
 		uint64_t v;
@@ -1425,74 +1253,83 @@ static int t_prog_ringbuf_output(const char **why)
 		if (rv) {
 			diag("record %u: test run returned %lld (%s)", r, rv,
 			     rv == -1 ? strerror(errno) : "helper error");
-			goto out;
+			return false;
 		}
 		if (__atomic_load_n(prod_pos, __ATOMIC_ACQUIRE) !=
 		    pos + REC_TOTAL) {
 			diag("record %u: producer_pos %lu, expected %lu", r,
 			     *prod_pos, pos + REC_TOTAL);
-			goto out;
+			return false;
 		}
-		rec = data + (pos & (rb.data_sz - 1));
+		rec = data + (pos & (rb->data_sz - 1));
 		hdr = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
 		if (hdr != REC_LEN) {
 			diag("record %u: header %#x", r, hdr);
-			goto out;
+			return false;
 		}
-		if ((pos & (rb.data_sz - 1)) + REC_TOTAL > rb.data_sz)
+		if (rec_wraps(rb, pos))
 			wrapped = true;
 		for (k = 0; k < REC_LEN / 8; k++) {
 			memcpy(&v, rec + KOP_RINGBUF_HDR_SZ + 8 * k, 8);
 			if (v != pattern(k)) {
 				diag("record %u word %u: %#llx", r, k,
 				     (unsigned long long)v);
-				goto out;
+				return false;
 			}
 		}
 		pos += REC_TOTAL;
 		/* consumed: the kernel reads consumer_pos from this page */
 		__atomic_store_n(cons_pos, pos, __ATOMIC_RELEASE);
 	}
-	if (!wrapped) {
-		diag("no record wrapped around the end");
-		goto out;
-	}
-	ret = 1;
-out:
-	if (cons != MAP_FAILED)
-		munmap(cons, page_size);
-	if (prod != MAP_FAILED)
-		munmap(prod, page_size + 2 * rb.data_sz);
-	close(prog);
-	close(rb.fd);
-	return ret;
+	return check_wrapped(wrapped);
 }
 
 /*
- * User space writes records through the producer and data mapping of a
- * user ring buffer, some wrapping around the end through the second alias;
- * a program drains them with bpf_user_ringbuf_drain(), its callback
- * checking the first and the last word of each.  The kernel's
- * consumer_pos shows through the read-only consumer page.
+ * A program writes records with bpf_ringbuf_output(); user space reads them
+ * through the data mapping, records wrapping around the end contiguously
+ * through the second alias, and advances consumer_pos through the consumer
+ * page, which the kernel must see for the ring not to fill up.
  */
-static int t_prog_user_ringbuf_drain(const char **why)
+static int t_prog_ringbuf_output(const char **why)
 {
-	const uint64_t pat0 = 0x1122334455667788ULL, pat1 = 0x99aabbccddeeff00ULL;
-	struct bpf_insn insns[48];
-	unsigned int n = 0, bad, j1, j2, j3, j4, r, round;
-	struct bpf_func_info fi[2] = { { 0, 4 }, { 8, 6 } };
-	const volatile unsigned long *cons_pos;
-	unsigned long *prod_pos, pos = 0;
-	char *cons, *prod, *data;
-	int prog, btf, ret = 0;
-	bool wrapped = false;
-	long long rv;
-	struct rb rb;
+	return rb_prog_run(KOP_MAP_TYPE_RINGBUF, ringbuf_output_load,
+			   ringbuf_output_records, why);
+}
 
-	if (!rb_open(&rb, KOP_MAP_TYPE_USER_RINGBUF, 4))
-		return 0;
+/*
+ * Callback code: read the word at @off of the record (the dynptr in R6) to
+ * the stack, and jump unless it is @pat.  The two jumps are at the indices
+ * put in @jumps, their offsets left for the caller to set.
+ */
+static unsigned int emit_word_check(struct bpf_insn *insns, unsigned int n,
+				    int off, uint64_t pat,
+				    unsigned int *jumps)
+{
+	insns[n++] = MOV64_REG(R1, R10);
+	insns[n++] = ADD64_IMM(R1, -8);
+	insns[n++] = MOV64_IMM(R2, 8);
+	insns[n++] = MOV64_REG(R3, R6);
+	insns[n++] = MOV64_IMM(R4, off);
+	insns[n++] = MOV64_IMM(R5, 0);
+	insns[n++] = CALL(KOP_FUNC_dynptr_read);
+	jumps[0] = n;
+	insns[n++] = JNE_IMM(R0, 0, 0);
+	insns[n++] = LDX_DW(R1, R10, -8);
+	insns[n++] = LD_IMM64_LO(R2, 0, (uint32_t)pat);
+	insns[n++] = LD_IMM64_HI((uint32_t)(pat >> 32));
+	jumps[1] = n;
+	insns[n++] = JNE_REG(R1, R2, 0);
+	return n;
+}
+
+/* main() draining the user ring buffer @map_fd through cb(); returns n. */
+static unsigned int user_ringbuf_drain_insns(struct bpf_insn *insns,
+					     int map_fd)
+{
+	unsigned int n = 0, bad, i, jumps[4];
+
 	/* main: r0 = bpf_user_ringbuf_drain(map, cb, NULL, 0) */
-	insns[n++] = LD_IMM64_LO(R1, BPF_PSEUDO_MAP_FD, rb.fd);
+	insns[n++] = LD_IMM64_LO(R1, BPF_PSEUDO_MAP_FD, map_fd);
 	insns[n++] = LD_IMM64_HI(0);
 	insns[n++] = LD_IMM64_LO(R2, BPF_PSEUDO_FUNC, 5);	/* cb: insn 8 */
 	insns[n++] = LD_IMM64_HI(0);
@@ -1502,82 +1339,68 @@ static int t_prog_user_ringbuf_drain(const char **why)
 	insns[n++] = EXIT();
 	/* cb(dynptr): 0 if words 0 and REC_LEN / 8 - 1 match, else 1 */
 	insns[n++] = MOV64_REG(R6, R1);
-	insns[n++] = MOV64_REG(R1, R10);
-	insns[n++] = ADD64_IMM(R1, -8);
-	insns[n++] = MOV64_IMM(R2, 8);
-	insns[n++] = MOV64_REG(R3, R6);
-	insns[n++] = MOV64_IMM(R4, 0);
-	insns[n++] = MOV64_IMM(R5, 0);
-	insns[n++] = CALL(KOP_FUNC_dynptr_read);
-	j1 = n;
-	insns[n++] = JNE_IMM(R0, 0, 0);
-	insns[n++] = LDX_DW(R1, R10, -8);
-	insns[n++] = LD_IMM64_LO(R2, 0, (uint32_t)pat0);
-	insns[n++] = LD_IMM64_HI((uint32_t)(pat0 >> 32));
-	j2 = n;
-	insns[n++] = JNE_REG(R1, R2, 0);
-	insns[n++] = MOV64_REG(R1, R10);
-	insns[n++] = ADD64_IMM(R1, -8);
-	insns[n++] = MOV64_IMM(R2, 8);
-	insns[n++] = MOV64_REG(R3, R6);
-	insns[n++] = MOV64_IMM(R4, REC_LEN - 8);
-	insns[n++] = MOV64_IMM(R5, 0);
-	insns[n++] = CALL(KOP_FUNC_dynptr_read);
-	j3 = n;
-	insns[n++] = JNE_IMM(R0, 0, 0);
-	insns[n++] = LDX_DW(R1, R10, -8);
-	insns[n++] = LD_IMM64_LO(R2, 0, (uint32_t)pat1);
-	insns[n++] = LD_IMM64_HI((uint32_t)(pat1 >> 32));
-	j4 = n;
-	insns[n++] = JNE_REG(R1, R2, 0);
+	n = emit_word_check(insns, n, 0, user_rec_pat[0], &jumps[0]);
+	n = emit_word_check(insns, n, REC_LEN - 8, user_rec_pat[1], &jumps[2]);
 	insns[n++] = MOV64_IMM(R0, 0);
 	insns[n++] = EXIT();
 	bad = n;
 	insns[n++] = MOV64_IMM(R0, 1);
 	insns[n++] = EXIT();
-	insns[j1].off = bad - j1 - 1;
-	insns[j2].off = bad - j2 - 1;
-	insns[j3].off = bad - j3 - 1;
-	insns[j4].off = bad - j4 - 1;
+	for (i = 0; i < ARRAY_SIZE(jumps); i++)
+		insns[jumps[i]].off = bad - jumps[i] - 1;
+	return n;
+}
 
+/* The drain program, with the BTF function info its callback needs. */
+static int user_ringbuf_drain_load(int map_fd, const char **why)
+{
+	struct bpf_func_info fi[2] = { { 0, 4 }, { 8, 6 } };
+	struct bpf_insn insns[48];
+	unsigned int n;
+	int prog, btf;
+
+	n = user_ringbuf_drain_insns(insns, map_fd);
 	btf = btf_load_main_and_cb();
-	if (btf < 0) {
-		diag("BPF_BTF_LOAD: %s; log: %.200s", strerror(errno),
-		     prog_log);
-		*why = "BPF_BTF_LOAD of the callback's function info failed";
-		close(rb.fd);
-		return -1;
-	}
+	if (btf < 0)
+		return load_failed("BPF_BTF_LOAD", 200,
+				   "BPF_BTF_LOAD of the callback's function info failed",
+				   why);
 	prog = prog_load_btf(insns, n, btf, fi, 2);
 	close(btf);
-	if (prog < 0) {
-		diag("BPF_PROG_LOAD: %s; log: %.300s", strerror(errno),
-		     prog_log);
-		*why = "cannot load a socket filter calling bpf_user_ringbuf_drain()";
-		close(rb.fd);
-		return -1;
-	}
+	if (prog < 0)
+		return load_failed("BPF_PROG_LOAD", 300,
+				   "cannot load a socket filter calling bpf_user_ringbuf_drain()",
+				   why);
+	return prog;
+}
 
-	cons = map_at(rb.fd, page_size, PROT_READ, 0);
-	prod = map_at(rb.fd, page_size + 2 * rb.data_sz,
-		      PROT_READ | PROT_WRITE, page_size);
-	if (cons == MAP_FAILED || prod == MAP_FAILED)
-		goto out;
-	cons_pos = (const volatile unsigned long *)cons;
-	prod_pos = (unsigned long *)prod;
-	data = prod + page_size;
+/*
+ * Rounds of 10 records written through the producer and data mapping,
+ * until one has wrapped around the end: each run of the program drains
+ * the round, and the kernel's consumer_pos shows through the consumer page.
+ */
+static bool user_ringbuf_drain_records(const struct rb *rb, int prog,
+				       char *cons, char *prod)
+{
+	const volatile unsigned long *cons_pos =
+		(const volatile unsigned long *)cons;
+	unsigned long *prod_pos = (unsigned long *)prod, pos = 0;
+	char *data = prod + page_size;
+	unsigned int r, round;
+	bool wrapped = false;
+	long long rv;
 
-	/* rounds of 10 records, until one has wrapped around the end */
-	for (round = 0; round < rb.data_sz / (10 * REC_TOTAL) + 2; round++) {
+	for (round = 0; round < rb->data_sz / (10 * REC_TOTAL) + 2; round++) {
 		for (r = 0; r < 10; r++) {
-			char *rec = data + (pos & (rb.data_sz - 1));
+			char *rec = data + (pos & (rb->data_sz - 1));
 			uint32_t pg_off = 0;
 
-			if ((pos & (rb.data_sz - 1)) + REC_TOTAL > rb.data_sz)
+			if (rec_wraps(rb, pos))
 				wrapped = true;
 			memset(rec + KOP_RINGBUF_HDR_SZ, 0xee, REC_LEN);
-			memcpy(rec + KOP_RINGBUF_HDR_SZ, &pat0, 8);
-			memcpy(rec + KOP_RINGBUF_HDR_SZ + REC_LEN - 8, &pat1, 8);
+			memcpy(rec + KOP_RINGBUF_HDR_SZ, &user_rec_pat[0], 8);
+			memcpy(rec + KOP_RINGBUF_HDR_SZ + REC_LEN - 8,
+			       &user_rec_pat[1], 8);
 			memcpy(rec + 4, &pg_off, 4);
 			__atomic_store_n((uint32_t *)rec, REC_LEN,
 					 __ATOMIC_RELEASE);
@@ -1589,83 +1412,70 @@ static int t_prog_user_ringbuf_drain(const char **why)
 			diag("round %u: drained %lld records, expected 10 (%s)",
 			     round, rv, rv == -1 ? strerror(errno) :
 			     "callback saw wrong data, or a peek error");
-			goto out;
+			return false;
 		}
 		if (*cons_pos != pos) {
 			diag("round %u: consumer_pos %lu, expected %lu", round,
 			     *cons_pos, pos);
-			goto out;
+			return false;
 		}
 	}
-	if (!wrapped) {
-		diag("no record wrapped around the end");
-		goto out;
-	}
-	ret = 1;
-out:
-	if (cons != MAP_FAILED)
-		munmap(cons, page_size);
-	if (prod != MAP_FAILED)
-		munmap(prod, page_size + 2 * rb.data_sz);
-	close(prog);
-	close(rb.fd);
-	return ret;
+	return check_wrapped(wrapped);
+}
+
+/*
+ * User space writes records through the producer and data mapping of a
+ * user ring buffer, some wrapping around the end through the second alias;
+ * a program drains them with bpf_user_ringbuf_drain(), its callback
+ * checking the first and the last word of each.  The kernel's
+ * consumer_pos shows through the read-only consumer page.
+ */
+static int t_prog_user_ringbuf_drain(const char **why)
+{
+	return rb_prog_run(KOP_MAP_TYPE_USER_RINGBUF, user_ringbuf_drain_load,
+			   user_ringbuf_drain_records, why);
 }
 
 /* ---- main ---- */
 
-struct test {
-	const char *name;
-	bool (*fn)(void);
-	/* 1 ok, 0 not ok, -1 skip (with *why) */
-	int (*fn_skip)(const char **why);
-	bool typed;	/* needs pagemap PFNs, kpageflags, kpagecount */
+static const struct tap_case cases[] = {
+	CASE("rb_create", t_rb_kern_create),
+	CASE("rb_kern_mmap_rules", t_rb_kern_mmap_rules),
+	CASE("rb_kern_write_protection", t_rb_kern_write_protection),
+	CASE("rb_kern_double_mapping", t_rb_kern_double_mapping),
+	CASE("rb_user_mmap_rules", t_rb_user_mmap_rules),
+	CASE("rb_user_double_mapping", t_rb_user_double_mapping),
+	CASE_TYPED("rb_pages_typed", t_rb_pages_typed),
+	CASE("rb_prot_none_then_mprotect", t_rb_prot_none),
+	CASE("teardown_munmap_then_close", t_teardown_munmap_then_close),
+	CASE("teardown_close_then_munmap", t_teardown_close_then_munmap),
+	CASE("teardown_fork", t_teardown_fork),
+	CASE("teardown_exit_mapped", t_teardown_exit_mapped),
+	CASE("proc_self_mem_read", t_proc_self_mem_read),
+	CASE("proc_self_mem_write", t_proc_self_mem_write),
+	CASE("proc_mem_prot_none_refused", t_proc_mem_prot_none_refused),
+	CASE_SKIP("process_vm_readv", t_process_vm_readv),
+	CASE("gup_vmsplice_refused", t_gup_vmsplice_refused),
+	CASE("array_mmap_lookup", t_array_mmap_lookup),
+	CASE("array_freeze_rules", t_array_freeze_rules),
+	CASE("array_freeze_fork_writecnt", t_array_freeze_fork),
+	CASE_TYPED("array_pages_typed", t_array_pages_typed),
+	CASE_SKIP("prog_ringbuf_output", t_prog_ringbuf_output),
+	CASE_SKIP("prog_user_ringbuf_drain", t_prog_user_ringbuf_drain),
 };
 
-static const struct test tests[] = {
-	{ .name = "rb_create", .fn = t_rb_kern_create },
-	{ .name = "rb_kern_mmap_rules", .fn = t_rb_kern_mmap_rules },
-	{ .name = "rb_kern_write_protection", .fn = t_rb_kern_write_protection },
-	{ .name = "rb_kern_double_mapping", .fn = t_rb_kern_double_mapping },
-	{ .name = "rb_user_mmap_rules", .fn = t_rb_user_mmap_rules },
-	{ .name = "rb_user_double_mapping", .fn = t_rb_user_double_mapping },
-	{ .name = "rb_pages_typed", .fn = t_rb_pages_typed, .typed = true },
-	{ .name = "rb_prot_none_then_mprotect", .fn = t_rb_prot_none },
-	{ .name = "teardown_munmap_then_close", .fn = t_teardown_munmap_then_close },
-	{ .name = "teardown_close_then_munmap", .fn = t_teardown_close_then_munmap },
-	{ .name = "teardown_fork", .fn = t_teardown_fork },
-	{ .name = "teardown_exit_mapped", .fn = t_teardown_exit_mapped },
-	{ .name = "proc_self_mem_read", .fn = t_proc_self_mem_read },
-	{ .name = "proc_self_mem_write", .fn = t_proc_self_mem_write },
-	{ .name = "proc_mem_prot_none_refused", .fn = t_proc_mem_prot_none_refused },
-	{ .name = "process_vm_readv", .fn_skip = t_process_vm_readv },
-	{ .name = "gup_vmsplice_refused", .fn = t_gup_vmsplice_refused },
-	{ .name = "array_mmap_lookup", .fn = t_array_mmap_lookup },
-	{ .name = "array_freeze_rules", .fn = t_array_freeze_rules },
-	{ .name = "array_freeze_fork_writecnt", .fn = t_array_freeze_fork },
-	{ .name = "array_pages_typed", .fn = t_array_pages_typed, .typed = true },
-	{ .name = "prog_ringbuf_output", .fn_skip = t_prog_ringbuf_output },
-	{ .name = "prog_user_ringbuf_drain", .fn_skip = t_prog_user_ringbuf_drain },
-};
-
-#define NR_TESTS	ARRAY_SIZE(tests)
+#define NR_CASES	ARRAY_SIZE(cases)
 
 int main(void)
 {
-	struct sigaction sa;
-	const char *why;
 	unsigned int i;
 	int fd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fault_handler;
-	sa.sa_flags = SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
+	install_fault_handlers();
 
-	printf("1..%zu\n", NR_TESTS);
+	printf("1..%zu\n", NR_CASES);
 	fd = ringbuf_create(KOP_MAP_TYPE_RINGBUF, 4);
 	if (fd < 0) {
 		char reason[128];
@@ -1673,33 +1483,13 @@ int main(void)
 		snprintf(reason, sizeof(reason),
 			 "cannot create a BPF ring buffer: %s (BPF_SYSCALL, root?)",
 			 strerror(errno));
-		for (i = 0; i < NR_TESTS; i++)
-			tap_skip(tests[i].name, reason);
+		for (i = 0; i < NR_CASES; i++)
+			tap_skip(cases[i].name, reason);
 		return 0;
 	}
 	close(fd);
 
-	for (i = 0; i < NR_TESTS; i++) {
-		const struct test *t = &tests[i];
-		int res;
-
-		errno = 0;
-		why = NULL;
-		if (t->typed)
-			why = typed_check_unavailable();
-		if (why) {
-			tap_skip(t->name, why);
-			continue;
-		}
-		if (t->fn) {
-			tap_result(t->fn(), t->name);
-			continue;
-		}
-		res = t->fn_skip(&why);
-		if (res < 0)
-			tap_skip(t->name, why);
-		else
-			tap_result(res > 0, t->name);
-	}
+	for (i = 0; i < NR_CASES; i++)
+		run_case(&cases[i]);
 	return failures ? 1 : 0;
 }

@@ -10,5 +10,6 @@ const char *demo_perf(void);
 const char *demo_uring(void);
 const char *demo_trace(void);
 const char *demo_bpf(void);
+const char *demo_kcov(void);
 
 #endif

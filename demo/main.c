@@ -2,16 +2,16 @@
 /*
  * kmapdemo - show how the kernel maps its own pages into user space.
  *
- * Maps a perf ring buffer, the io_uring rings, a trace ring buffer and a
- * BPF ring buffer, and prints for each mapping its smaps VmFlags and, per
- * page, the PFN (/proc/self/pagemap), the page flags (/proc/kpageflags) and
- * the mapcount (/proc/kpagecount), then checks that each mapping still
+ * Maps a perf ring buffer, the io_uring rings, a trace ring buffer, a BPF
+ * ring buffer and a kcov coverage buffer, and prints for each mapping its
+ * smaps VmFlags and, per page, the PFN (/proc/self/pagemap), the page flags
+ * (/proc/kpageflags) and the mapcount (/proc/kpagecount), then checks that each mapping still
  * works and stays write-protected where it should.  It ends with one
  * verdict line: per kind, base behaviour or converted to kernel-owned
  * pages, then whether the functional checks passed.
  *
  * Run as root: kpageflags, kpagecount and the PFNs in pagemap need
- * CAP_SYS_ADMIN, trace_pipe_raw and BPF maps need root too.  Without it
+ * CAP_SYS_ADMIN, trace_pipe_raw, BPF maps and kcov need root too.  Without it
  * only the functional checks that can run do.
  *
  * Build, in demo/: gcc -O2 -Wall -Wextra -o kmapdemo *.c
@@ -34,6 +34,7 @@ static const struct {
 	{ "io_uring rings",	demo_uring },
 	{ "trace ring buffer",	demo_trace },
 	{ "BPF ring buffer",	demo_bpf },
+	{ "kcov buffer",	demo_kcov },
 };
 
 int main(void)
